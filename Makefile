@@ -1,0 +1,36 @@
+# normlab: `make run` brings everything up with embedded defaults, `make test` runs the suite.
+SHELL := /bin/bash
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha256sum | cut -c1-12)
+
+.PHONY: run test lint format migrate setup dataset
+
+run: setup ## API on 127.0.0.1:$PORT (default 8000) and one worker, in the foreground
+	scripts/run.sh
+
+test: setup ## lint, then the whole suite against real Redis, SQLite and PostgreSQL
+	scripts/test.sh
+
+setup: $(STAMP) dataset
+
+$(STAMP): requirements.txt requirements-dev.txt
+	PYTHON=$(PYTHON) scripts/ensure-venv.sh $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+dataset:
+	scripts/ensure-dataset.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrate: $(STAMP)
+	$(BIN)/alembic upgrade head

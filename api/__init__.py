@@ -1,0 +1,1 @@
+"""The HTTP API: accepts experiment specs, queues their jobs, serves their results."""

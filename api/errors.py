@@ -1,0 +1,101 @@
+"""Domain errors that carry their HTTP status, rendered as RFC 9457 problem details."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    """An error a service raises for the client; its status and title go on the response."""
+
+    status: int = 400
+    title: str = "Bad request"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    """The resource does not exist."""
+
+    status = 404
+    title = "Not found"
+
+
+class JobNotFound(NotFound):
+    """No job has this id."""
+
+    def __init__(self, job_id: int) -> None:
+        super().__init__(f"job {job_id} not found")
+
+
+class ExperimentNotFound(NotFound):
+    """No experiment has this id."""
+
+    def __init__(self, experiment_id: int) -> None:
+        super().__init__(f"experiment {experiment_id} not found")
+
+
+class NotCancellable(DomainError):
+    """The job or experiment has already ended."""
+
+    status = 409
+    title = "Conflict"
+
+
+class BrokerUnavailable(DomainError):
+    """The task broker did not take the jobs."""
+
+    status = 503
+    title = "Service unavailable"
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    """An `application/problem+json` response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """`('body', 'base', 'preprocessing', 'method')` -> `base.preprocessing.method`."""
+    parts = [str(part) for part in loc[1:]] if loc and loc[0] == "body" else map(str, loc)
+    return ".".join(parts) or "body"
+
+
+def _validation_problem(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        {"field": field_path(tuple(item["loc"])), "message": item["msg"]} for item in error.errors()
+    ]
+    detail = "; ".join(f"{item['field']}: {item['message']}" for item in errors)
+    return problem(422, "Invalid request", detail, errors=errors)
+
+
+def _domain_problem(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, DomainError)
+    return problem(error.status, error.title, error.detail)
+
+
+def _http_problem(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    title = {404: "Not found", 405: "Method not allowed"}.get(error.status_code, "Error")
+    return problem(error.status_code, title, str(error.detail))
+
+
+def _unexpected_problem(request: Request, error: Exception) -> JSONResponse:
+    # The traceback goes to the server log (Starlette logs it); the client gets no internals.
+    return problem(500, "Internal server error", "an unexpected error occurred")
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Render every error as problem details; no response ever carries a traceback."""
+    app.add_exception_handler(RequestValidationError, _validation_problem)
+    app.add_exception_handler(DomainError, _domain_problem)
+    app.add_exception_handler(StarletteHTTPException, _http_problem)
+    app.add_exception_handler(Exception, _unexpected_problem)

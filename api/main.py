@@ -1,0 +1,41 @@
+"""The FastAPI application: routers, error handlers, and the engine and broker it owns."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.broker import Broker
+from api.errors import install_handlers
+from api.routers import experiments, health, jobs
+from models.db import make_engine, make_sessionmaker
+from models.settings import Settings, get_settings
+
+DESCRIPTION = (
+    "Controlled training experiments on Fashion-MNIST: submit a spec, poll its jobs, read "
+    "their per-epoch metrics. Errors are RFC 9457 problem details."
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; its database engine and broker client live as long as it runs."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        app.state.settings = settings
+        app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.broker = Broker(settings)
+        yield
+        app.state.broker.close()
+        engine.dispose()
+
+    app = FastAPI(title="normlab", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    install_handlers(app)
+    for module in (experiments, jobs, health):
+        app.include_router(module.router)
+    return app
+
+
+app = create_app()

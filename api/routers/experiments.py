@@ -1,0 +1,60 @@
+"""Routes of /experiments: submit a spec, read, list, cancel."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from api import services
+from api.deps import BrokerDep, SessionDep, SettingsDep
+from api.schemas import ExperimentOut, ExperimentPage, ExperimentSummary, JobOut
+from models.experiment import Experiment
+from models.experiment_spec import ExperimentSpec
+
+router = APIRouter(prefix="/experiments", tags=["experiments"])
+
+
+def experiment_out(session: SessionDep, experiment: Experiment) -> ExperimentOut:
+    """The experiment with its jobs and its status derived from them."""
+    jobs = services.experiment_jobs(session, experiment.id)
+    counts = services.status_counts(session, [experiment.id])[experiment.id]
+    summary = ExperimentSummary.from_row(experiment, counts)
+    return ExperimentOut(**summary.model_dump(), jobs=[JobOut.from_row(job) for job in jobs])
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED)
+def submit_experiment(
+    spec: ExperimentSpec, session: SessionDep, broker: BrokerDep, response: Response
+) -> ExperimentOut:
+    """Expand the spec into one job per (config, seed), store them and queue them."""
+    experiment = services.create_experiment(session, spec=spec, broker=broker)
+    response.headers["Location"] = f"/experiments/{experiment.id}"
+    return experiment_out(session, experiment)
+
+
+@router.get("")
+def list_experiments(
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[
+        int | None, Query(ge=0, description="next_cursor of the previous page")
+    ] = None,
+) -> ExperimentPage:
+    """Experiments, newest first, a page at a time."""
+    limit = min(limit, settings.page_size_max)
+    rows, next_cursor = services.list_experiments(session, limit=limit, cursor=cursor)
+    counts = services.status_counts(session, [row.id for row in rows])
+    items = [ExperimentSummary.from_row(row, counts[row.id]) for row in rows]
+    return ExperimentPage(items=items, next_cursor=next_cursor)
+
+
+@router.get("/{experiment_id}")
+def read_experiment(experiment_id: int, session: SessionDep) -> ExperimentOut:
+    """One experiment: its status, counts per job status, and its jobs."""
+    return experiment_out(session, services.get_experiment(session, experiment_id))
+
+
+@router.post("/{experiment_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
+def cancel_experiment(experiment_id: int, session: SessionDep) -> ExperimentOut:
+    """Cancel every job that has not ended: queued ones never start, running ones stop."""
+    return experiment_out(session, services.cancel_experiment(session, experiment_id))

@@ -1,0 +1,8 @@
+"""The data model shared by the API and the worker: tables, the experiment spec, settings."""
+
+from models.base import Base
+from models.experiment import Experiment
+from models.job import Job, JobStatus
+from models.metric import EpochMetric
+
+__all__ = ["Base", "EpochMetric", "Experiment", "Job", "JobStatus"]

@@ -1,0 +1,44 @@
+"""The experiments table: one submitted spec, expanded into jobs."""
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, CreatedAtMixin, JSONType
+
+if TYPE_CHECKING:
+    from models.job import Job
+
+ExperimentStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+
+
+class Experiment(CreatedAtMixin, Base):
+    """A named set of jobs, one per (config, seed) of its spec."""
+
+    __tablename__ = "experiments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    spec: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    jobs: Mapped[list["Job"]] = relationship(
+        back_populates="experiment", lazy="raise", order_by="Job.id", passive_deletes=True
+    )
+
+
+def experiment_status(counts: Mapping[str, int]) -> ExperimentStatus:
+    """An experiment's status, derived from how many of its jobs are in each status.
+
+    Running while any job is queued or running and some job has started; queued if none has;
+    once all have ended: succeeded if all succeeded, failed if any failed, else cancelled.
+    """
+    active = counts.get("queued", 0) + counts.get("running", 0)
+    total = sum(counts.values())
+    if active:
+        return "queued" if counts.get("queued", 0) == total else "running"
+    if counts.get("failed", 0):
+        return "failed"
+    if counts.get("succeeded", 0) == total:
+        return "succeeded"
+    return "cancelled"

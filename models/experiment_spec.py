@@ -1,0 +1,139 @@
+"""An experiment: a base config, a grid and variants over it, and seeds; it expands to jobs."""
+
+import copy
+import itertools
+import math
+from typing import Annotated, Any, Self
+
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from models.spec import JobConfig, SpecModel
+
+MAX_JOBS_PER_EXPERIMENT = 500
+MAX_SEED = 2**31 - 1
+
+GridValue = str | int | float | bool | list[int] | None
+
+
+def config_paths(model: type[SpecModel] = JobConfig, prefix: str = "") -> list[str]:
+    """Every dotted path to a leaf field of a config, e.g. `preprocessing.divisor`."""
+    paths: list[str] = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, SpecModel):
+            paths.extend(config_paths(annotation, f"{prefix}{name}."))
+        else:
+            paths.append(f"{prefix}{name}")
+    return paths
+
+
+GRID_PATHS = tuple(config_paths())
+
+
+def deep_merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """Merge `patch` over `base`, recursing into nested dicts; neither input is changed."""
+    merged = copy.deepcopy(base)
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def set_path(config: dict[str, Any], path: str, value: Any) -> None:
+    """Set a dotted path in a nested config dict, creating sections as needed."""
+    *sections, leaf = path.split(".")
+    for section in sections:
+        config = config.setdefault(section, {})
+    config[leaf] = value
+
+
+def _error_text(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors()
+    )
+
+
+class ExperimentSpec(SpecModel):
+    """What `POST /experiments` takes; one job per (distinct config, seed)."""
+
+    name: str = Field("experiment", min_length=1, max_length=200)
+    base: JobConfig = Field(default_factory=JobConfig)
+    grid: dict[str, Annotated[list[GridValue], Field(min_length=1, max_length=100)]] = Field(
+        default_factory=dict, max_length=10
+    )
+    variants: list[JobConfig] = Field(default_factory=list, max_length=100)
+    seeds: list[Annotated[int, Field(ge=0, le=MAX_SEED)]] = Field(
+        default_factory=lambda: [0], min_length=1, max_length=100
+    )
+
+    @field_validator("grid")
+    @classmethod
+    def _grid_paths_and_values(
+        cls, grid: dict[str, list[GridValue]], info: ValidationInfo
+    ) -> dict[str, list[GridValue]]:
+        base = info.data["base"].model_dump() if "base" in info.data else {}
+        for path, values in grid.items():
+            if path not in GRID_PATHS:
+                raise ValueError(f"unknown grid path '{path}'; allowed: {', '.join(GRID_PATHS)}")
+            for index, value in enumerate(values):
+                config = copy.deepcopy(base)
+                set_path(config, path, value)
+                try:
+                    JobConfig.model_validate(config)
+                except ValidationError as error:
+                    raise ValueError(f"grid['{path}'][{index}]: {_error_text(error)}") from None
+        return grid
+
+    @field_validator("seeds")
+    @classmethod
+    def _distinct_seeds(cls, seeds: list[int]) -> list[int]:
+        if len(set(seeds)) != len(seeds):
+            raise ValueError("seeds must be distinct")
+        return seeds
+
+    @model_validator(mode="after")
+    def _expansion_fits(self) -> Self:
+        size = self.expansion_size()
+        if size > MAX_JOBS_PER_EXPERIMENT:
+            raise ValueError(
+                f"the experiment expands to {size} jobs (variants x grid x seeds); "
+                f"at most {MAX_JOBS_PER_EXPERIMENT} are allowed"
+            )
+        self.configs()  # a merged variant or grid point can still break a cross-field rule
+        return self
+
+    def expansion_size(self) -> int:
+        """Number of jobs before duplicates are removed, computed without expanding."""
+        grid_points = math.prod(len(values) for values in self.grid.values())
+        return max(1, len(self.variants)) * grid_points * len(self.seeds)
+
+    def configs(self) -> list[JobConfig]:
+        """The distinct resolved configs: each variant merged over base, then each grid point."""
+        base = self.base.model_dump()
+        patches = [variant.model_dump(exclude_unset=True) for variant in self.variants] or [{}]
+        configs: dict[str, JobConfig] = {}
+        for number, patch in enumerate(patches):
+            for point in itertools.product(*self.grid.values()):
+                merged = deep_merge(base, patch)
+                for path, value in zip(self.grid, point, strict=True):
+                    set_path(merged, path, value)
+                where = f"variants[{number}]" if self.variants else "base"
+                config = _validate_merged(merged, where, dict(zip(self.grid, point, strict=True)))
+                configs.setdefault(config.model_dump_json(), config)
+        return list(configs.values())
+
+    def expand(self) -> list[tuple[JobConfig, int]]:
+        """One (config, seed) pair per job, configs in order, seeds innermost."""
+        return [(config, seed) for config in self.configs() for seed in self.seeds]
+
+
+def _validate_merged(merged: dict[str, Any], where: str, point: dict[str, Any]) -> JobConfig:
+    where += f" with grid point {point}" if point else ""
+    try:
+        return JobConfig.model_validate(merged).resolved()
+    except ValidationError as error:
+        raise ValueError(f"{where}: {_error_text(error)}") from None
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None

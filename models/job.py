@@ -1,0 +1,56 @@
+"""The jobs table: one training run of one config with one seed, and its lifecycle."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, CreatedAtMixin, JSONType, UTCDateTime
+
+if TYPE_CHECKING:
+    from models.experiment import Experiment
+
+
+class JobStatus(StrEnum):
+    """Where a job is in its life; the last three are terminal."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+TERMINAL_STATUSES = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
+_STATUS_VALUES = ", ".join(f"'{status.value}'" for status in JobStatus)
+
+
+class Job(CreatedAtMixin, Base):
+    """A training run; the worker claims it, writes its epochs, then ends it."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_STATUS_VALUES})", name="status"),
+        Index("ix_jobs_experiment_id_id", "experiment_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED, index=True)
+    config: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    seed: Mapped[int]
+    epochs: Mapped[int]
+    epochs_done: Mapped[int] = mapped_column(default=0)
+    attempt: Mapped[int] = mapped_column(default=0)
+    final_loss: Mapped[float | None] = mapped_column(Float)
+    final_accuracy: Mapped[float | None] = mapped_column(Float)
+    final_test_loss: Mapped[float | None] = mapped_column(Float)
+    final_test_accuracy: Mapped[float | None] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(Text)
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    experiment: Mapped["Experiment"] = relationship(back_populates="jobs", lazy="raise")

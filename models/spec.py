@@ -1,0 +1,101 @@
+"""The experiment spec, the contract between API and worker: one job's config, bounded."""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PreprocessingMethod = Literal[
+    "none", "scale", "center", "minmax", "standardize", "standardize_per_pixel"
+]
+Activation = Literal["relu", "tanh", "sigmoid", "elu", "leaky_relu", "selu", "gelu"]
+Initializer = Literal["glorot_uniform", "glorot_normal", "he_normal", "he_uniform", "lecun_normal"]
+OptimizerName = Literal["adam", "sgd", "rmsprop"]
+LossMode = Literal["from_logits", "clipped_probabilities"]
+
+DEFAULT_DIVISOR = 255.0
+# Keras' own default learning rate for each optimizer.
+DEFAULT_LEARNING_RATES: dict[str, float] = {"adam": 0.001, "sgd": 0.01, "rmsprop": 0.001}
+TRAIN_IMAGES = 60_000
+TEST_IMAGES = 10_000
+
+
+class SpecModel(BaseModel):
+    """Base of every spec model: unknown fields and non-finite numbers are rejected."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class DatasetSpec(SpecModel):
+    """Which data: the first `train_size` training and `test_size` test images."""
+
+    name: Literal["fashion_mnist"] = "fashion_mnist"
+    train_size: int = Field(TRAIN_IMAGES, ge=1, le=TRAIN_IMAGES)
+    test_size: int = Field(TEST_IMAGES, ge=1, le=TEST_IMAGES)
+
+
+class PreprocessingSpec(SpecModel):
+    """How pixels become inputs; `divisor` applies to `scale` only (default 255)."""
+
+    method: PreprocessingMethod = "scale"
+    divisor: float | None = Field(None, gt=0, le=1e12)
+
+    def resolved(self) -> "PreprocessingSpec":
+        """Fill the default divisor for `scale`, drop it for every other method."""
+        if self.method != "scale":
+            return self.model_copy(update={"divisor": None})
+        return self.model_copy(update={"divisor": self.divisor or DEFAULT_DIVISOR})
+
+
+class ModelSpec(SpecModel):
+    """The MLP: Flatten, the hidden Dense layers, then Dense(10, softmax)."""
+
+    hidden_layers: list[Annotated[int, Field(ge=1, le=4096)]] = Field(
+        default_factory=lambda: [128], max_length=8
+    )
+    activation: Activation = "relu"
+    initializer: Initializer = "glorot_uniform"
+
+
+class TrainingSpec(SpecModel):
+    """Optimizer and schedule; `learning_rate` defaults to Keras' default for the optimizer."""
+
+    optimizer: OptimizerName = "adam"
+    learning_rate: float | None = Field(None, gt=0, le=10)
+    momentum: float = Field(0.0, ge=0, lt=1)
+    epochs: int = Field(5, ge=1, le=200)
+    batch_size: int = Field(32, ge=1, le=TRAIN_IMAGES)
+
+    def resolved(self) -> "TrainingSpec":
+        """Fill the optimizer's default learning rate; refuse momentum for other optimizers."""
+        # Checked here, on the merged config, so that a variant may set momentum over an sgd base.
+        if self.momentum and self.optimizer != "sgd":
+            raise ValueError(
+                f"training.momentum applies only to optimizer 'sgd', not '{self.optimizer}'"
+            )
+        rate = self.learning_rate or DEFAULT_LEARNING_RATES[self.optimizer]
+        return self.model_copy(update={"learning_rate": rate})
+
+
+class LossSpec(SpecModel):
+    """How cross-entropy is computed: from the logits, or from clipped probabilities."""
+
+    mode: LossMode = "from_logits"
+
+
+class JobConfig(SpecModel):
+    """One job's full config; every part defaults to the seed question's /255 model."""
+
+    dataset: DatasetSpec = Field(default_factory=DatasetSpec)
+    preprocessing: PreprocessingSpec = Field(default_factory=PreprocessingSpec)
+    model: ModelSpec = Field(default_factory=ModelSpec)
+    training: TrainingSpec = Field(default_factory=TrainingSpec)
+    loss: LossSpec = Field(default_factory=LossSpec)
+
+    def resolved(self) -> "JobConfig":
+        """Return the config with every default made explicit, as a job stores it."""
+        return self.model_copy(
+            update={
+                "preprocessing": self.preprocessing.resolved(),
+                "training": self.training.resolved(),
+            }
+        )

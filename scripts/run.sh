@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make run`: Redis if none answers, the migrated database, then the API and one worker in
+# the foreground; Ctrl-C stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/services.sh
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+port=${PORT:-8000}
+concurrency=${NORMLAB_WORKER_CONCURRENCY:-1}
+trap 'stop_started' EXIT
+trap 'exit 130' INT TERM
+
+ensure_redis "$REDIS_URL"
+.venv/bin/alembic upgrade head
+.venv/bin/uvicorn api.main:app --host 127.0.0.1 --port "$port" &
+STARTED_PIDS+=($!)
+.venv/bin/celery -A worker.celery_app worker --loglevel INFO --concurrency "$concurrency" \
+  --hostname "normlab@%h" --without-gossip --without-mingle &
+STARTED_PIDS+=($!)
+echo "normlab: API on http://127.0.0.1:$port (docs at /docs); Ctrl-C stops it" >&2
+wait -n

@@ -1,0 +1,100 @@
+"""Fixtures shared by the suite: real databases (SQLite always, PostgreSQL where it answers),
+the real Redis on a test database index, and settings that point at them."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from api.main import create_app
+from models.db import get_engine, make_engine, make_sessionmaker
+from models.settings import Settings, get_settings
+from tests.databases import postgres_database, sqlite_database
+
+TEST_REDIS_URL = os.environ.get("NORMLAB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database of each kind; tests that take it run once per kind."""
+    if request.param == "sqlite":
+        with sqlite_database(tmp_path_factory.mktemp("sqlite")) as url:
+            yield url
+    else:
+        with postgres_database() as url:
+            yield url
+
+
+@pytest.fixture(scope="session")
+def redis_client() -> Iterator[redis.Redis]:
+    """The real Redis, on the suite's own database index."""
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    client.ping()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def queue(redis_client: redis.Redis) -> Iterator[str]:
+    """A queue name of this test's own, deleted afterwards."""
+    name = f"normlab-test-{uuid.uuid4().hex[:10]}"
+    yield name
+    redis_client.delete(name)
+
+
+@pytest.fixture
+def settings(database_url: str, queue: str) -> Settings:
+    """Settings pointing at the test database, the test Redis index and the test queue."""
+    return Settings(database_url=database_url, redis_url=TEST_REDIS_URL, queue=queue)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    """The API over HTTP semantics, in process, against the real database and Redis."""
+    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on the test database, for reading and arranging rows directly."""
+    test_engine = make_engine(database_url)
+    yield test_engine
+    test_engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on the test database."""
+    with make_sessionmaker(engine)() as test_session:
+        yield test_session
+
+
+@pytest.fixture
+def worker_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Point the worker's process-wide settings and engine at the test database."""
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("REDIS_URL", settings.redis_url)
+    monkeypatch.setenv("NORMLAB_CANCEL_POLL_SECONDS", "0.05")
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield get_settings()
+    get_engine().dispose()
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def dataset_dir() -> Path:
+    """Where the real Fashion-MNIST files are."""
+    from worker.data import find_dataset_dir
+
+    return find_dataset_dir(None)

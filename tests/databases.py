@@ -1,0 +1,64 @@
+"""Test databases: a SQLite file, and a PostgreSQL database of its own; both made by Alembic."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+POSTGRES_ADMIN_URL = os.environ.get(
+    "NORMLAB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def migrate(url: str) -> None:
+    """Build the schema the only way it is ever built: `alembic upgrade head`."""
+    config = Config(str(ROOT / "alembic.ini"), attributes={"configure_logger": False})
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "head")
+
+
+@contextmanager
+def sqlite_database(directory: Path) -> Iterator[str]:
+    """A migrated SQLite file in a temporary directory."""
+    url = f"sqlite:///{directory / 'normlab.sqlite3'}"
+    migrate(url)
+    yield url
+
+
+def _postgres_unavailable(admin: str) -> str | None:
+    try:
+        with create_engine(admin).connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:
+        return f"PostgreSQL does not answer at {admin}: {type(error).__name__}"
+    return None
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A migrated PostgreSQL database created for this run and dropped after it."""
+    reason = _postgres_unavailable(POSTGRES_ADMIN_URL)
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(reason)  # CI machines run PostgreSQL: its absence is a failure
+        pytest.skip(reason)
+    name = f"normlab_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,97 @@
+"""One job's config: defaults, bounds, allowed values, resolution of defaults."""
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from models.spec import JobConfig
+
+
+def errors_of(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Validate and return (dotted field, message) of each error."""
+    with pytest.raises(ValidationError) as caught:
+        JobConfig.model_validate(data)
+    return [(".".join(map(str, e["loc"])), e["msg"]) for e in caught.value.errors()]
+
+
+def test_defaults_are_the_seed_questions_divide_by_255_model() -> None:
+    config = JobConfig().resolved().model_dump()
+    assert config == {
+        "dataset": {"name": "fashion_mnist", "train_size": 60000, "test_size": 10000},
+        "preprocessing": {"method": "scale", "divisor": 255.0},
+        "model": {"hidden_layers": [128], "activation": "relu", "initializer": "glorot_uniform"},
+        "training": {
+            "optimizer": "adam",
+            "learning_rate": 0.001,
+            "momentum": 0.0,
+            "epochs": 5,
+            "batch_size": 32,
+        },
+        "loss": {"mode": "from_logits"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "rate"), [("adam", 0.001), ("sgd", 0.01), ("rmsprop", 0.001)]
+)
+def test_learning_rate_defaults_to_keras_default_for_the_optimizer(
+    optimizer: str, rate: float
+) -> None:
+    config = JobConfig.model_validate({"training": {"optimizer": optimizer}}).resolved()
+    assert config.training.learning_rate == rate
+
+
+def test_divisor_is_kept_only_for_scale() -> None:
+    raw = JobConfig.model_validate({"preprocessing": {"method": "none", "divisor": 1000}})
+    assert raw.resolved().preprocessing.divisor is None
+    scaled = JobConfig.model_validate({"preprocessing": {"divisor": 1000}})
+    assert scaled.resolved().preprocessing.divisor == 1000
+
+
+def test_unknown_fields_are_rejected_by_name() -> None:
+    assert errors_of({"training": {"epoch": 3}}) == [
+        ("training.epoch", "Extra inputs are not permitted")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "fragment"),
+    [
+        (
+            {"preprocessing": {"method": "normalize"}},
+            "preprocessing.method",
+            "'standardize_per_pixel'",
+        ),
+        ({"preprocessing": {"divisor": 0}}, "preprocessing.divisor", "greater than 0"),
+        ({"model": {"activation": "swish"}}, "model.activation", "'leaky_relu'"),
+        ({"model": {"initializer": "zeros"}}, "model.initializer", "'he_normal'"),
+        ({"model": {"hidden_layers": [0]}}, "model.hidden_layers.0", "greater than or equal to 1"),
+        ({"model": {"hidden_layers": [8] * 9}}, "model.hidden_layers", "at most 8"),
+        ({"training": {"optimizer": "adagrad"}}, "training.optimizer", "'rmsprop'"),
+        ({"training": {"epochs": 0}}, "training.epochs", "greater than or equal to 1"),
+        ({"training": {"epochs": 201}}, "training.epochs", "less than or equal to 200"),
+        ({"training": {"batch_size": 60001}}, "training.batch_size", "less than or equal to 60000"),
+        ({"training": {"learning_rate": -1}}, "training.learning_rate", "greater than 0"),
+        ({"training": {"momentum": 1}}, "training.momentum", "less than 1"),
+        ({"dataset": {"train_size": 60001}}, "dataset.train_size", "less than or equal to 60000"),
+        ({"dataset": {"test_size": 0}}, "dataset.test_size", "greater than or equal to 1"),
+        ({"dataset": {"name": "mnist"}}, "dataset.name", "'fashion_mnist'"),
+        ({"loss": {"mode": "logits"}}, "loss.mode", "'clipped_probabilities'"),
+        ({"preprocessing": {"divisor": float("nan")}}, "preprocessing.divisor", "finite number"),
+    ],
+)
+def test_out_of_range_values_name_the_field_and_what_is_allowed(
+    data: dict[str, Any], field: str, fragment: str
+) -> None:
+    [(where, message)] = errors_of(data)
+    assert where == field
+    assert fragment in message
+
+
+def test_momentum_with_another_optimizer_is_refused_when_resolved() -> None:
+    config = JobConfig.model_validate({"training": {"momentum": 0.9}})
+    with pytest.raises(ValueError, match="momentum applies only to optimizer 'sgd'"):
+        config.resolved()
+    sgd = JobConfig.model_validate({"training": {"optimizer": "sgd", "momentum": 0.9}})
+    assert sgd.resolved().training.momentum == 0.9

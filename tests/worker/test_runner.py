@@ -1,0 +1,98 @@
+"""A job from claim to end against the real database, without Celery: the task's whole body."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.job import Job, JobStatus
+from models.metric import EpochMetric
+from models.settings import Settings
+from tests.rows import add_job
+from tests.worker.helpers import small_config
+from worker import runner
+from worker.data import load_fashion_mnist
+
+
+def reload(session: Session, job_id: int) -> Job:
+    """The job's row as it is now."""
+    session.expire_all()
+    job = session.get(Job, job_id)
+    assert job is not None
+    return job
+
+
+def metric_epochs(session: Session, job_id: int) -> list[int]:
+    """The epochs recorded for a job."""
+    return list(session.scalars(select(EpochMetric.epoch).where(EpochMetric.job_id == job_id)))
+
+
+def test_job_runs_to_success_and_records_every_epoch(
+    worker_env: Settings, session: Session
+) -> None:
+    job_id = add_job(session, small_config(training={"epochs": 2}))
+    assert runner.run_job(job_id) == JobStatus.SUCCEEDED
+    job = reload(session, job_id)
+    assert (job.status, job.epochs_done, job.attempt, job.error) == ("succeeded", 2, 1, None)
+    assert metric_epochs(session, job_id) == [0, 1, 2]
+    last = session.get(EpochMetric, (job_id, 2))
+    assert last is not None
+    assert job.final_loss == last.loss
+    assert job.final_test_accuracy == last.test_accuracy
+    assert job.started_at is not None
+    assert job.finished_at is not None
+
+
+def test_second_delivery_of_a_finished_job_does_nothing(
+    worker_env: Settings, session: Session
+) -> None:
+    job_id = add_job(session, small_config())
+    runner.run_job(job_id)
+    assert runner.run_job(job_id) == "skipped"
+    job = reload(session, job_id)
+    assert (job.status, job.attempt) == ("succeeded", 1)
+    assert metric_epochs(session, job_id) == [0, 1]
+
+
+def test_cancel_requested_while_running_ends_cancelled_with_finished_epochs(
+    worker_env: Settings, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job_id = add_job(session, small_config(training={"epochs": 5}))
+    recorded = runner.RecordingHooks.on_epoch
+
+    def cancel_after_epoch_1(self: runner.RecordingHooks, result: object) -> None:
+        recorded(self, result)  # type: ignore[arg-type]
+        if self.last is not None and self.last.epoch == 1:
+            with Session(session.get_bind()) as other:
+                other.get(Job, job_id).cancel_requested_at = utcnow()  # type: ignore[union-attr]
+                other.commit()
+
+    monkeypatch.setattr(runner.RecordingHooks, "on_epoch", cancel_after_epoch_1)
+    assert runner.run_job(job_id) == JobStatus.CANCELLED
+    job = reload(session, job_id)
+    assert job.status == "cancelled"
+    assert job.final_loss is None
+    assert metric_epochs(session, job_id) == [0, 1]
+
+
+def test_missing_dataset_fails_the_job_with_a_reason(
+    worker_env: Settings, session: Session, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(runner, "dataset", lambda: load_fashion_mnist(tmp_path))
+    job_id = add_job(session, small_config())
+    assert runner.run_job(job_id) == JobStatus.FAILED
+    job = reload(session, job_id)
+    assert job.status == "failed"
+    assert job.error is not None
+    assert "DatasetError: Fashion-MNIST not found" in job.error
+    assert "apt-get install -y dataset-fashion-mnist" in job.error
+    assert "Traceback" not in job.error
+
+
+def test_cancelled_job_is_never_claimed(worker_env: Settings, session: Session) -> None:
+    job_id = add_job(session, small_config(), status=JobStatus.CANCELLED)
+    assert runner.run_job(job_id) == "skipped"
+    job = reload(session, job_id)
+    assert (job.status, job.attempt, job.started_at) == ("cancelled", 0, None)

@@ -1,0 +1,86 @@
+"""The training loop on small subsets of the real data: determinism, pairing, stop, divergence."""
+
+import math
+
+import numpy as np
+
+from models.spec import JobConfig
+from tests.worker.helpers import Recorder, data_for, small_config
+from worker.training.loop import TrainingData, compile_model, train
+from worker.training.results import Ending, TrainingOutcome
+
+
+def run(
+    config: JobConfig, seed: int = 0, stop_after_checks: int | None = None
+) -> tuple[Recorder, TrainingOutcome]:
+    """Train and return the hooks' record and the outcome."""
+    recorder = Recorder(stop_after_checks)
+    outcome = train(config, seed, data_for(config), recorder, steps_per_execution=8)
+    return recorder, outcome
+
+
+def test_same_config_and_seed_give_identical_metrics() -> None:
+    config = small_config(training={"epochs": 2})
+    first, _ = run(config, seed=7)
+    second, _ = run(config, seed=7)
+    assert first.figures() == second.figures()
+    assert [r.epoch for r in first.epochs] == [0, 1, 2]
+
+
+def test_another_seed_gives_other_metrics() -> None:
+    config = small_config()
+    assert run(config, seed=1)[0].figures() != run(config, seed=2)[0].figures()
+
+
+def test_epoch_0_is_an_untrained_evaluation_near_chance() -> None:
+    recorder, outcome = run(small_config())
+    epoch0 = recorder.epochs[0]
+    assert outcome.ending is Ending.COMPLETED
+    assert abs(epoch0.loss - math.log(10)) < 0.5  # /255 inputs, Glorot weights: near chance
+    assert recorder.epochs[1].loss < epoch0.loss
+
+
+def test_configs_under_one_seed_start_from_the_same_weights() -> None:
+    base = compile_model(small_config(), 3, 1).get_weights()
+    for other in (
+        small_config(preprocessing={"method": "none"}),
+        small_config(loss={"mode": "clipped_probabilities"}),
+        small_config(training={"learning_rate": 0.1}),
+    ):
+        for mine, theirs in zip(base, compile_model(other, 3, 1).get_weights(), strict=True):
+            np.testing.assert_array_equal(mine, theirs)
+    different = compile_model(small_config(), 4, 1).get_weights()
+    assert not np.array_equal(base[0], different[0])
+
+
+def test_raw_pixels_with_clipped_probabilities_get_stuck_high() -> None:
+    config = small_config(
+        preprocessing={"method": "none"},
+        loss={"mode": "clipped_probabilities"},
+        dataset={"train_size": 2048},
+        training={"epochs": 2},
+    )
+    recorder, _ = run(config)
+    assert recorder.epochs[0].loss > 10
+    assert recorder.epochs[-1].loss > 10
+
+
+def test_stop_request_ends_cancelled_without_recording_the_partial_epoch() -> None:
+    config = small_config(training={"epochs": 3, "batch_size": 8})
+    # Per epoch: one check before it, then one per 8 batches (steps_per_execution) of 64: 9.
+    # Stopping after 12 checks stops three executions into epoch 2.
+    recorder, outcome = run(config, stop_after_checks=12)
+    assert outcome.ending is Ending.CANCELLED
+    assert [r.epoch for r in recorder.epochs] == [0, 1]
+    assert outcome.epoch == 1
+
+
+def test_non_finite_loss_ends_diverged_at_that_epoch() -> None:
+    config = small_config(preprocessing={"method": "none"})
+    clean = data_for(config)
+    huge = TrainingData(clean.x_train * np.float32(1e36), clean.y_train, clean.x_test, clean.y_test)
+    recorder = Recorder()
+    outcome = train(config, 0, huge, recorder)
+    assert outcome.ending is Ending.DIVERGED
+    assert outcome.epoch == recorder.epochs[-1].epoch
+    assert not recorder.epochs[-1].finite

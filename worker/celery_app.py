@@ -1,0 +1,38 @@
+"""The Celery application of the worker: Redis broker, late acks, one task at a time."""
+
+import logging
+from typing import Any
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+from models.db import get_engine
+from models.settings import get_settings
+
+log = logging.getLogger(__name__)
+settings = get_settings()
+
+app = Celery("normlab", broker=settings.redis_url, include=["worker.tasks"])
+app.conf.update(
+    task_default_queue=settings.queue,
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    task_ignore_result=True,
+    worker_prefetch_multiplier=1,
+    broker_connection_retry_on_startup=True,
+    broker_transport_options={"visibility_timeout": settings.visibility_timeout},
+    worker_hijack_root_logger=False,
+)
+
+
+@worker_process_init.connect  # type: ignore[untyped-decorator]
+def _prepare_child_process(**_: Any) -> None:
+    # Connections inherited across the fork must not be shared with the parent; TensorFlow is
+    # imported here, in the child that trains, never before the fork.
+    get_engine().dispose(close=False)
+    from worker.runner import warm_up
+
+    try:
+        warm_up()
+    except Exception:
+        log.exception("warm-up failed; jobs will report the reason when they run")

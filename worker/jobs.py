@@ -1,0 +1,103 @@
+"""The worker's reads and writes of a job's row: claim it, record epochs, end it.
+
+Every write after the claim is conditional on the job still running under the attempt that
+claimed it, so a stale delivery can never overwrite the record of a newer one.
+"""
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, delete, select, update
+
+from models.base import utcnow
+from models.db import session_scope
+from models.job import Job, JobStatus
+from models.metric import EpochMetric
+from models.spec import JobConfig
+from worker.training.results import EpochResult
+
+
+class JobLost(RuntimeError):
+    """The job is no longer running under this attempt; stop writing to it."""
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """A job this process now runs: its id, attempt, config and seed."""
+
+    id: int
+    attempt: int
+    config: JobConfig
+    seed: int
+
+
+def _ours(job: ClaimedJob) -> ColumnElement[bool]:
+    return (Job.id == job.id) & (Job.attempt == job.attempt) & (Job.status == JobStatus.RUNNING)
+
+
+def _finite(value: float) -> float | None:
+    # NaN and infinity are stored as NULL: JSON cannot carry them and SQLite turns NaN to NULL.
+    return value if math.isfinite(value) else None
+
+
+def claim(job_id: int) -> ClaimedJob | None:
+    """Move a queued job to running atomically; None if another delivery got there first."""
+    with session_scope() as session:
+        claimed = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+            .values(status=JobStatus.RUNNING, started_at=utcnow(), attempt=Job.attempt + 1)
+            .returning(Job.attempt, Job.config, Job.seed)
+        ).one_or_none()
+        if claimed is None:
+            return None
+        session.execute(delete(EpochMetric).where(EpochMetric.job_id == job_id))
+        attempt, config, seed = claimed
+    return ClaimedJob(job_id, attempt, JobConfig.model_validate(config), seed)
+
+
+def record_epoch(job: ClaimedJob, result: EpochResult) -> None:
+    """Write one epoch's row and the job's progress in one transaction."""
+    with session_scope() as session:
+        moved = session.execute(update(Job).where(_ours(job)).values(epochs_done=result.epoch))
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            raise JobLost(f"job {job.id} is no longer running as attempt {job.attempt}")
+        session.add(
+            EpochMetric(
+                job_id=job.id,
+                epoch=result.epoch,
+                loss=_finite(result.loss),
+                accuracy=result.accuracy,
+                test_loss=_finite(result.test_loss),
+                test_accuracy=result.test_accuracy,
+                seconds=result.seconds,
+            )
+        )
+
+
+def cancel_requested(job: ClaimedJob) -> bool:
+    """Whether a client asked to cancel the job, or it stopped being ours."""
+    with session_scope() as session:
+        row = session.execute(select(Job.cancel_requested_at).where(_ours(job))).one_or_none()
+    return row is None or row.cancel_requested_at is not None
+
+
+def finish(
+    job: ClaimedJob,
+    status: JobStatus,
+    *,
+    error: str | None = None,
+    final: EpochResult | None = None,
+) -> bool:
+    """End the job with a terminal status, its final figures or its error; False if not ours."""
+    values: dict[str, object] = {"status": status, "error": error, "finished_at": utcnow()}
+    if final is not None:
+        values |= {
+            "final_loss": _finite(final.loss),
+            "final_accuracy": final.accuracy,
+            "final_test_loss": _finite(final.test_loss),
+            "final_test_accuracy": final.test_accuracy,
+        }
+    with session_scope() as session:
+        ended = session.execute(update(Job).where(_ours(job)).values(**values))
+        return bool(ended.rowcount == 1)  # type: ignore[attr-defined]

@@ -1,0 +1,111 @@
+"""One job from claim to end: load data, train with hooks that record, then end the job."""
+
+import logging
+import time
+from functools import cache
+
+from models.job import JobStatus
+from models.settings import get_settings
+from models.spec import JobConfig
+from worker import jobs
+from worker.data import FashionMnist, load_fashion_mnist
+from worker.preprocessing import preprocess
+from worker.training import runtime
+from worker.training.loop import TrainingData, train
+from worker.training.results import Ending, EpochResult, TrainingOutcome
+
+log = logging.getLogger(__name__)
+MAX_ERROR_LENGTH = 500
+
+
+@cache
+def dataset() -> FashionMnist:
+    """The dataset, read from disk once per worker process and kept for every later job."""
+    return load_fashion_mnist(get_settings().dataset_dir)
+
+
+def warm_up() -> None:
+    """Configure TensorFlow and load the dataset before the first job arrives."""
+    runtime.configure(get_settings().tf_threads)
+    dataset()
+
+
+def training_data(config: JobConfig) -> TrainingData:
+    """The job's subsets of the dataset, preprocessed as its config says."""
+    full = dataset()
+    train_size, test_size = config.dataset.train_size, config.dataset.test_size
+    x_train, x_test = preprocess(
+        config.preprocessing, full.x_train[:train_size], full.x_test[:test_size]
+    )
+    return TrainingData(x_train, full.y_train[:train_size], x_test, full.y_test[:test_size])
+
+
+class RecordingHooks:
+    """Training hooks that write each epoch to the database and poll it for cancellation."""
+
+    def __init__(self, job: jobs.ClaimedJob, poll_seconds: float) -> None:
+        self.job = job
+        self.poll_seconds = poll_seconds
+        self.last: EpochResult | None = None
+        self._polled_at = time.monotonic()
+        self._stop = False
+
+    def on_epoch(self, result: EpochResult) -> None:
+        """Record the epoch as soon as it ends, so polling clients see progress."""
+        jobs.record_epoch(self.job, result)
+        self.last = result
+
+    def should_stop(self) -> bool:
+        """Ask the database at most once per poll interval; a stop, once seen, stays."""
+        now = time.monotonic()
+        if not self._stop and now - self._polled_at >= self.poll_seconds:
+            self._polled_at = now
+            self._stop = jobs.cancel_requested(self.job)
+        return self._stop
+
+
+def describe(error: BaseException) -> str:
+    """A one-line reason for a failed job: the error's type and message, never a traceback."""
+    return f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
+
+
+def end_job(job: jobs.ClaimedJob, outcome: TrainingOutcome, last: EpochResult | None) -> str:
+    """Write the job's terminal status from how training ended."""
+    if outcome.ending is Ending.DIVERGED:
+        jobs.finish(job, JobStatus.FAILED, error=f"diverged at epoch {outcome.epoch}")
+        return JobStatus.FAILED
+    if outcome.ending is Ending.CANCELLED or jobs.cancel_requested(job):
+        jobs.finish(job, JobStatus.CANCELLED)
+        return JobStatus.CANCELLED
+    jobs.finish(job, JobStatus.SUCCEEDED, final=last)
+    return JobStatus.SUCCEEDED
+
+
+def run_job(job_id: int) -> str:
+    """Claim and run one job; returns how it ended, or 'skipped' if it was not ours to run."""
+    job = jobs.claim(job_id)
+    if job is None:
+        log.info("job %s: not queued any more, nothing to do", job_id)
+        return "skipped"
+    log.info("job %s: attempt %s started", job_id, job.attempt)
+    settings = get_settings()
+    hooks = RecordingHooks(job, settings.cancel_poll_seconds)
+    try:
+        runtime.configure(settings.tf_threads)
+        outcome = train(
+            job.config,
+            job.seed,
+            training_data(job.config),
+            hooks,
+            steps_per_execution=settings.steps_per_execution,
+        )
+    except jobs.JobLost:
+        log.warning("job %s: attempt %s lost its claim; stopped", job_id, job.attempt)
+        return "lost"
+    except Exception as error:
+        log.exception("job %s: failed", job_id)
+        jobs.finish(job, JobStatus.FAILED, error=describe(error))
+        return JobStatus.FAILED
+    status = end_job(job, outcome, hooks.last)
+    log.info("job %s: %s after epoch %s", job_id, status, outcome.epoch)
+    return status
