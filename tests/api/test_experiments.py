@@ -1,0 +1,103 @@
+"""POST /experiments and reading experiments back, over HTTP, with the real database and Redis."""
+
+import json
+from typing import Any
+
+import redis
+from fastapi.testclient import TestClient
+
+from models.tasks import TRAIN_JOB
+
+SEED_SPEC: dict[str, Any] = {
+    "name": "seed question",
+    "base": {"loss": {"mode": "clipped_probabilities"}, "training": {"epochs": 2}},
+    "variants": [
+        {"preprocessing": {"method": "scale", "divisor": 255}},
+        {"preprocessing": {"method": "none"}},
+        {"preprocessing": {"method": "scale", "divisor": 1000}},
+    ],
+    "seeds": [0, 1],
+}
+
+
+def queued_task_names_and_args(
+    redis_client: redis.Redis, queue: str
+) -> list[tuple[str, list[int]]]:
+    """The (task name, args) of every message waiting in the queue, oldest first."""
+    messages = [json.loads(raw) for raw in reversed(redis_client.lrange(queue, 0, -1))]
+    return [(m["headers"]["task"], json.loads(_body(m))[0]) for m in messages]
+
+
+def _body(message: dict[str, Any]) -> str:
+    import base64
+
+    return base64.b64decode(message["body"]).decode()
+
+
+def test_submit_returns_202_with_location_and_one_job_per_config_and_seed(
+    client: TestClient, redis_client: redis.Redis, queue: str
+) -> None:
+    response = client.post("/experiments", json=SEED_SPEC)
+    assert response.status_code == 202
+    body = response.json()
+    assert response.headers["location"] == f"/experiments/{body['id']}"
+    assert (body["name"], body["status"]) == ("seed question", "queued")
+    assert body["counts"]["queued"] == 6
+    jobs = body["jobs"]
+    assert [(j["config"]["preprocessing"]["divisor"], j["seed"]) for j in jobs] == [
+        (255, 0),
+        (255, 1),
+        (None, 0),
+        (None, 1),
+        (1000, 0),
+        (1000, 1),
+    ]
+    assert {j["status"] for j in jobs} == {"queued"}
+    assert jobs[0]["progress"] == {"epoch": 0, "epochs": 2}
+    assert jobs[0]["config"]["training"]["learning_rate"] == 0.001
+    assert queued_task_names_and_args(redis_client, queue) == [
+        (TRAIN_JOB, [job["id"]]) for job in jobs
+    ]
+
+
+def test_read_experiment_shows_its_jobs_and_counts(client: TestClient) -> None:
+    created = client.post("/experiments", json={"name": "one"}).json()
+    response = client.get(f"/experiments/{created['id']}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == created["id"]
+    assert [job["id"] for job in body["jobs"]] == [job["id"] for job in created["jobs"]]
+    assert body["counts"] == {
+        "queued": 1,
+        "running": 0,
+        "succeeded": 0,
+        "failed": 0,
+        "cancelled": 0,
+    }
+
+
+def test_list_is_newest_first_and_pages_with_a_cursor(client: TestClient) -> None:
+    ids = [client.post("/experiments", json={"name": f"e{i}"}).json()["id"] for i in range(3)]
+    first = client.get("/experiments", params={"limit": 2}).json()
+    assert [item["id"] for item in first["items"]] == [ids[2], ids[1]]
+    assert first["next_cursor"] == ids[1]
+    second = client.get("/experiments", params={"limit": 2, "cursor": first["next_cursor"]}).json()
+    assert second["items"][0]["id"] == ids[0]
+    assert second["items"][0]["status"] == "queued"
+
+
+def test_unknown_experiment_is_404_problem(client: TestClient) -> None:
+    response = client.get("/experiments/999999")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "experiment 999999 not found"
+
+
+def test_cancel_experiment_cancels_its_queued_jobs(client: TestClient) -> None:
+    created = client.post("/experiments", json={"seeds": [0, 1]}).json()
+    response = client.post(f"/experiments/{created['id']}/cancel")
+    assert response.status_code == 202
+    body = response.json()
+    assert body["status"] == "cancelled"
+    assert {job["status"] for job in body["jobs"]} == {"cancelled"}
+    assert client.post(f"/experiments/{created['id']}/cancel").status_code == 202

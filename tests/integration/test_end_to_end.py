@@ -1,0 +1,108 @@
+"""POST over HTTP, a real Celery worker trains on the real data, results come back from SQL."""
+
+from typing import Any
+
+import pytest
+
+from api.broker import Broker
+from models.settings import Settings
+from tests.integration.service import Service, wait_for
+
+pytestmark = pytest.mark.integration
+
+SMALL = {"dataset": {"train_size": 2000, "test_size": 500}, "training": {"epochs": 2}}
+
+
+def figures(service: Service, job_id: int) -> list[tuple[Any, ...]]:
+    """A job's per-epoch figures without the timings."""
+    items = service.get_json(f"/jobs/{job_id}/metrics")["items"]
+    return [
+        (m["epoch"], m["loss"], m["accuracy"], m["test_loss"], m["test_accuracy"]) for m in items
+    ]
+
+
+def test_seed_question_runs_to_the_end_and_serves_per_epoch_metrics(service: Service) -> None:
+    spec = {
+        "name": "seed question, small",
+        "base": {**SMALL, "loss": {"mode": "clipped_probabilities"}},
+        "variants": [
+            {"preprocessing": {"method": "scale", "divisor": 255}},
+            {"preprocessing": {"method": "none"}},
+            {"preprocessing": {"method": "scale", "divisor": 1000}},
+        ],
+    }
+    created = service.post("/experiments", spec)
+    assert created.status_code == 202
+    done = service.wait_experiment(created.json()["id"])
+    assert done["status"] == "succeeded"
+    assert done["counts"]["succeeded"] == 3
+    scaled, raw, thousandth = done["jobs"]
+    for job in done["jobs"]:
+        rows = figures(service, job["id"])
+        assert [row[0] for row in rows] == [0, 1, 2]
+        assert job["result"]["loss"] == rows[-1][1]
+        assert job["result"]["test_accuracy"] == rows[-1][4]
+        assert job["progress"] == {"epoch": 2, "epochs": 2}
+        assert job["attempt"] == 1
+    assert raw["result"]["loss"] > 10  # stuck: most samples clipped at 1e-7
+    assert scaled["result"]["loss"] < 1.0
+    assert thousandth["result"]["loss"] < 1.5
+
+
+def test_same_spec_and_seed_give_the_same_metrics(service: Service) -> None:
+    spec = {"base": SMALL, "seeds": [3]}
+    first = service.wait_experiment(service.post("/experiments", spec).json()["id"])
+    second = service.wait_experiment(service.post("/experiments", spec).json()["id"])
+    assert figures(service, first["jobs"][0]["id"]) == figures(service, second["jobs"][0]["id"])
+
+
+def test_cancel_stops_a_running_job_within_its_epoch_and_a_queued_one_never_starts(
+    service: Service,
+) -> None:
+    long = {"dataset": {"train_size": 20000, "test_size": 500}, "training": {"epochs": 40}}
+    created = service.post("/experiments", {"base": long, "seeds": [0, 1]}).json()
+    running_id, queued_id = (job["id"] for job in created["jobs"])
+    wait_for(
+        lambda: True if service.get_json(f"/jobs/{running_id}")["progress"]["epoch"] >= 1 else None,
+        120,
+        "the first epoch of the long job",
+    )
+    queued = service.post(f"/jobs/{queued_id}/cancel").json()
+    assert queued["status"] == "cancelled"
+    assert service.post(f"/jobs/{running_id}/cancel").status_code == 202
+    ended = wait_for(
+        lambda: (
+            job if (job := service.get_json(f"/jobs/{running_id}"))["status"] != "running" else None
+        ),
+        60,
+        "the running job to stop",
+    )
+    assert ended["status"] == "cancelled"
+    assert ended["result"] is None
+    epochs = [row[0] for row in figures(service, running_id)]
+    assert epochs == list(range(ended["progress"]["epoch"] + 1))
+    assert 1 <= epochs[-1] < 40
+    never = service.get_json(f"/jobs/{queued_id}")
+    assert (never["status"], never["started_at"], never["attempt"]) == ("cancelled", None, 0)
+    assert service.post(f"/jobs/{running_id}/cancel").status_code == 202  # harmless twice
+
+
+def test_a_duplicate_delivery_does_not_run_the_job_again(service: Service) -> None:
+    job = service.wait_experiment(service.post("/experiments", {"base": SMALL}).json()["id"])[
+        "jobs"
+    ][0]
+    before = figures(service, job["id"])
+    settings = Settings(
+        database_url=service.env["DATABASE_URL"],
+        redis_url=service.env["REDIS_URL"],
+        queue=service.env["NORMLAB_QUEUE"],
+    )
+    broker = Broker(settings)
+    broker.send_jobs([job["id"]])  # the same task message again, as a redelivery would
+    broker.close()
+    # The worker takes tasks in order, one at a time: once a later job has ended, it has seen
+    # the duplicate.
+    service.wait_experiment(service.post("/experiments", {"base": SMALL}).json()["id"])
+    after = service.get_json(f"/jobs/{job['id']}")
+    assert (after["attempt"], after["finished_at"]) == (1, job["finished_at"])
+    assert figures(service, job["id"]) == before

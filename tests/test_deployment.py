@@ -1,0 +1,83 @@
+"""docker-compose.yml and the Dockerfile, checked by reading them (no Docker engine runs here)."""
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+APP_SERVICES = ("migrate", "api", "worker")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    """The parsed compose file."""
+    parsed: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return parsed
+
+
+def test_services_are_postgres_redis_migrate_api_worker(compose: dict[str, Any]) -> None:
+    assert set(compose["services"]) == {"postgres", "redis", "migrate", "api", "worker"}
+
+
+def test_api_worker_and_migrate_share_one_image_and_environment(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert {services[name]["image"] for name in APP_SERVICES} == {"normlab:latest"}
+    assert {services[name]["build"] for name in APP_SERVICES} == {"."}
+    for name in APP_SERVICES:
+        env = services[name]["environment"]
+        assert env["DATABASE_URL"].startswith("postgresql+psycopg://normlab:")
+        assert env["DATABASE_URL"].endswith("@postgres:5432/normlab")
+        assert env["REDIS_URL"] == "redis://redis:6379/0"
+
+
+def test_migration_runs_alembic_once_and_the_others_wait_for_it(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert services["migrate"]["command"] == ["alembic", "upgrade", "head"]
+    assert services["migrate"]["restart"] == "no"
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in ("api", "worker"):
+        depends = services[name]["depends_on"]
+        assert depends["migrate"]["condition"] == "service_completed_successfully"
+        assert depends["redis"]["condition"] == "service_healthy"
+        assert depends["postgres"]["condition"] == "service_healthy"
+    for name in ("postgres", "redis"):
+        assert services[name]["healthcheck"]["test"]
+
+
+def test_commands_name_modules_that_exist(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    api = services["api"]["command"]
+    assert api[:2] == ["uvicorn", "api.main:app"]
+    worker = services["worker"]["command"]
+    assert worker[:4] == ["celery", "-A", "worker.celery_app", "worker"]
+    assert hasattr(importlib.import_module("api.main"), "app")
+    assert hasattr(importlib.import_module("worker.celery_app"), "app")
+
+
+def test_worker_can_be_scaled(compose: dict[str, Any]) -> None:
+    worker = compose["services"]["worker"]
+    for pinned in ("container_name", "ports", "hostname"):
+        assert pinned not in worker
+
+
+def test_database_password_must_be_given(compose: dict[str, Any]) -> None:
+    password = compose["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"]
+    assert password == "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}"
+
+
+def test_image_installs_pinned_requirements_and_the_dataset_and_all_packages() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "FROM python:3.11" in dockerfile
+    assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
+    assert "dataset-fashion-mnist" in dockerfile
+    for package in ("models", "migrations", "api", "worker"):
+        assert f"COPY {package} ./{package}" in dockerfile
+    pins = [
+        line
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert all("==" in line for line in pins)
