@@ -1,6 +1,6 @@
 """A real API and a real worker per database kind, shared by the integration tests."""
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import pytest
 
@@ -16,7 +16,9 @@ def service(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Attach the API's and worker's last log lines to a failing integration test."""
     report = yield
     live = getattr(item, "funcargs", {}).get("service")
