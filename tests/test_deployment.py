@@ -71,7 +71,7 @@ def test_database_password_must_be_given(compose: dict[str, Any]) -> None:
 def test_image_installs_pinned_requirements_and_the_dataset_and_all_packages() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "FROM python:3.11" in dockerfile
-    assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
+    assert "pip install --no-cache-dir -r requirements.txt -c constraints.txt" in dockerfile
     assert "dataset-fashion-mnist" in dockerfile
     for package in ("models", "migrations", "api", "worker"):
         assert f"COPY {package} ./{package}" in dockerfile

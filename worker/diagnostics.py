@@ -1,0 +1,86 @@
+"""Training diagnostics as pure numpy functions over what a probe pass measured.
+
+Each function returns named values for the long `job_diagnostics` table: `input.*` once per
+job, `output.*` for the output layer, `hidden_<k>.*` per hidden layer, `probe.*` for the loss.
+"""
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+PROBE_SIZE = 1024
+# The probe's fixed rule: this generator seed and the job's train size, nothing else, so every
+# job of an experiment with the same train size is probed on the same images.
+PROBE_SEED = 1_024
+# Keras' epsilon: under `clipped_probabilities` a sample whose true-class probability is at or
+# below it gets a clipped log and no gradient.
+CLIP = 1e-7
+CHANCE_LOSS = math.log(10)
+
+Array = npt.NDArray[np.floating]
+
+
+def probe_indices(train_size: int) -> npt.NDArray[np.int64]:
+    """The probe sample: up to 1,024 training indices drawn by a fixed generator, sorted."""
+    rng = np.random.default_rng(PROBE_SEED)
+    return np.sort(rng.choice(train_size, size=min(PROBE_SIZE, train_size), replace=False))
+
+
+def input_stats(images: Array) -> dict[str, float]:
+    """Mean, std, min and max of the preprocessed inputs."""
+    values = images.astype(np.float64)
+    return {
+        "input.mean": float(values.mean()),
+        "input.std": float(values.std()),
+        "input.min": float(values.min()),
+        "input.max": float(values.max()),
+    }
+
+
+def softmax(logits: Array) -> npt.NDArray[np.float64]:
+    """Row-wise softmax in float64, shifted by the row maximum so it cannot overflow."""
+    shifted = logits.astype(np.float64) - logits.max(axis=1, keepdims=True)
+    exps = np.exp(shifted)
+    result: npt.NDArray[np.float64] = exps / exps.sum(axis=1, keepdims=True)
+    return result
+
+
+def output_stats(logits: Array, labels: npt.NDArray[np.integer]) -> dict[str, float]:
+    """Spread of the logits, and the shares of clipped and saturated probe samples."""
+    probabilities = softmax(logits)
+    true_class = probabilities[np.arange(len(labels)), labels]
+    return {
+        "output.logit_std": float(logits.astype(np.float64).std()),
+        "output.logit_max_abs": float(np.abs(logits).max()),
+        "output.clipped_true_share": float((true_class <= CLIP).mean()),
+        "output.saturated_share": float((probabilities.max(axis=1) >= 1 - CLIP).mean()),
+    }
+
+
+def hidden_stats(layer: str, activations: Array) -> dict[str, float]:
+    """Dead units (zero on every probe sample), zero activations, mean and std."""
+    zero = activations == 0
+    return {
+        f"{layer}.dead_share": float(zero.all(axis=0).mean()),
+        f"{layer}.zero_share": float(zero.mean()),
+        f"{layer}.activation_mean": float(activations.astype(np.float64).mean()),
+        f"{layer}.activation_std": float(activations.astype(np.float64).std()),
+    }
+
+
+def global_norm(arrays: list[Array]) -> float:
+    """The Euclidean norm of several arrays taken together."""
+    return math.sqrt(sum(float(np.square(a.astype(np.float64)).sum()) for a in arrays))
+
+
+def layer_stats(
+    layer: str, gradients: list[Array], weights: list[Array], previous: list[Array] | None
+) -> dict[str, float]:
+    """Gradient norm, weight norm and, after an epoch, how far the epoch moved the weights."""
+    stats = {f"{layer}.grad_norm": global_norm(gradients), f"{layer}.weight_norm": global_norm(weights)}
+    if previous is not None:
+        moved = global_norm([now - before for now, before in zip(weights, previous, strict=True)])
+        before = global_norm(previous)
+        stats[f"{layer}.update_ratio"] = moved / before if before else math.inf
+    return stats
