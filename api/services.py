@@ -25,6 +25,7 @@ def create_experiment(session: Session, *, spec: ExperimentSpec, broker: Broker)
         Job(
             experiment=experiment,
             config=config.model_dump(mode="json"),
+            config_key=config.key(),
             seed=seed,
             epochs=config.training.epochs,
         )

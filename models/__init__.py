@@ -1,8 +1,9 @@
 """The data model shared by the API and the worker: tables, the experiment spec, settings."""
 
 from models.base import Base
+from models.diagnostic import JobDiagnostic
 from models.experiment import Experiment
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
 
-__all__ = ["Base", "EpochMetric", "Experiment", "Job", "JobStatus"]
+__all__ = ["Base", "EpochMetric", "Experiment", "Job", "JobDiagnostic", "JobStatus"]

@@ -40,6 +40,8 @@ class Job(CreatedAtMixin, Base):
     experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED, index=True)
     config: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # The config's canonical JSON hashed: jobs that differ only by seed share it.
+    config_key: Mapped[str] = mapped_column(String(64), index=True)
     seed: Mapped[int]
     epochs: Mapped[int]
     epochs_done: Mapped[int] = mapped_column(default=0)
@@ -48,6 +50,16 @@ class Job(CreatedAtMixin, Base):
     final_accuracy: Mapped[float | None] = mapped_column(Float)
     final_test_loss: Mapped[float | None] = mapped_column(Float)
     final_test_accuracy: Mapped[float | None] = mapped_column(Float)
+    # Learning-curve summary, written when the job ends (see worker.curves).
+    best_test_loss: Mapped[float | None] = mapped_column(Float)
+    best_test_loss_epoch: Mapped[int | None]
+    best_test_accuracy: Mapped[float | None] = mapped_column(Float)
+    best_test_accuracy_epoch: Mapped[int | None]
+    epochs_to_accuracy_80: Mapped[int | None]
+    epochs_to_accuracy_85: Mapped[int | None]
+    train_loss_auc: Mapped[float | None] = mapped_column(Float)
+    stuck: Mapped[bool | None]
+    diverged_epoch: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(Text)
     cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

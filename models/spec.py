@@ -1,5 +1,7 @@
 """The experiment spec, the contract between API and worker: one job's config, bounded."""
 
+import hashlib
+import json
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -90,6 +92,11 @@ class JobConfig(SpecModel):
     model: ModelSpec = Field(default_factory=ModelSpec)
     training: TrainingSpec = Field(default_factory=TrainingSpec)
     loss: LossSpec = Field(default_factory=LossSpec)
+
+    def key(self) -> str:
+        """A hash of the resolved config: equal for jobs that differ only by seed."""
+        canonical = json.dumps(self.resolved().model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
     def resolved(self) -> "JobConfig":
         """Return the config with every default made explicit, as a job stores it."""

@@ -13,6 +13,7 @@ def add_job(session: Session, config: JobConfig, seed: int = 0, **values: object
     job = Job(
         experiment=experiment,
         config=config.model_dump(mode="json"),
+        config_key=config.key(),
         seed=seed,
         epochs=config.training.epochs,
         **values,

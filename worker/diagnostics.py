@@ -78,7 +78,10 @@ def layer_stats(
     layer: str, gradients: list[Array], weights: list[Array], previous: list[Array] | None
 ) -> dict[str, float]:
     """Gradient norm, weight norm and, after an epoch, how far the epoch moved the weights."""
-    stats = {f"{layer}.grad_norm": global_norm(gradients), f"{layer}.weight_norm": global_norm(weights)}
+    stats = {
+        f"{layer}.grad_norm": global_norm(gradients),
+        f"{layer}.weight_norm": global_norm(weights),
+    }
     if previous is not None:
         moved = global_norm([now - before for now, before in zip(weights, previous, strict=True)])
         before = global_norm(previous)

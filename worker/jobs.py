@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, delete, select, update
 
 from models.base import utcnow
 from models.db import session_scope
+from models.diagnostic import JobDiagnostic
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
 from models.spec import JobConfig
@@ -51,13 +52,14 @@ def claim(job_id: int) -> ClaimedJob | None:
         ).one_or_none()
         if claimed is None:
             return None
-        session.execute(delete(EpochMetric).where(EpochMetric.job_id == job_id))
+        for table in (EpochMetric, JobDiagnostic):
+            session.execute(delete(table).where(table.job_id == job_id))
         attempt, config, seed = claimed
     return ClaimedJob(job_id, attempt, JobConfig.model_validate(config), seed)
 
 
 def record_epoch(job: ClaimedJob, result: EpochResult) -> None:
-    """Write one epoch's row and the job's progress in one transaction."""
+    """Write one epoch's metrics, its diagnostics and the job's progress in one transaction."""
     with session_scope() as session:
         moved = session.execute(update(Job).where(_ours(job)).values(epochs_done=result.epoch))
         if moved.rowcount != 1:  # type: ignore[attr-defined]
@@ -72,6 +74,10 @@ def record_epoch(job: ClaimedJob, result: EpochResult) -> None:
                 test_accuracy=result.test_accuracy,
                 seconds=result.seconds,
             )
+        )
+        session.add_all(
+            JobDiagnostic(job_id=job.id, epoch=result.epoch, name=name, value=_finite(value))
+            for name, value in result.diagnostics.items()
         )
 
 
@@ -88,9 +94,11 @@ def finish(
     *,
     error: str | None = None,
     final: EpochResult | None = None,
+    summary: dict[str, object] | None = None,
 ) -> bool:
-    """End the job with a terminal status, its final figures or its error; False if not ours."""
+    """End the job: terminal status, final figures, curve summary or error; False if not ours."""
     values: dict[str, object] = {"status": status, "error": error, "finished_at": utcnow()}
+    values |= summary or {}
     if final is not None:
         values |= {
             "final_loss": _finite(final.loss),

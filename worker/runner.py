@@ -8,6 +8,7 @@ from models.job import JobStatus
 from models.settings import get_settings
 from models.spec import JobConfig
 from worker import jobs
+from worker.curves import summarize
 from worker.data import FashionMnist, load_fashion_mnist
 from worker.preprocessing import preprocess
 from worker.training import runtime
@@ -46,14 +47,14 @@ class RecordingHooks:
     def __init__(self, job: jobs.ClaimedJob, poll_seconds: float) -> None:
         self.job = job
         self.poll_seconds = poll_seconds
-        self.last: EpochResult | None = None
+        self.epochs: list[EpochResult] = []
         self._polled_at = time.monotonic()
         self._stop = False
 
     def on_epoch(self, result: EpochResult) -> None:
         """Record the epoch as soon as it ends, so polling clients see progress."""
         jobs.record_epoch(self.job, result)
-        self.last = result
+        self.epochs.append(result)
 
     def should_stop(self) -> bool:
         """Ask the database at most once per poll interval; a stop, once seen, stays."""
@@ -69,15 +70,17 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
 
 
-def end_job(job: jobs.ClaimedJob, outcome: TrainingOutcome, last: EpochResult | None) -> str:
-    """Write the job's terminal status from how training ended."""
+def end_job(job: jobs.ClaimedJob, outcome: TrainingOutcome, epochs: list[EpochResult]) -> str:
+    """Write the job's terminal status and curve summary from how training ended."""
+    summary = summarize(epochs, job.config.loss.mode).columns()
     if outcome.ending is Ending.DIVERGED:
-        jobs.finish(job, JobStatus.FAILED, error=f"diverged at epoch {outcome.epoch}")
+        error = f"diverged at epoch {outcome.epoch}"
+        jobs.finish(job, JobStatus.FAILED, error=error, summary=summary)
         return JobStatus.FAILED
     if outcome.ending is Ending.CANCELLED or jobs.cancel_requested(job):
-        jobs.finish(job, JobStatus.CANCELLED)
+        jobs.finish(job, JobStatus.CANCELLED, summary=summary)
         return JobStatus.CANCELLED
-    jobs.finish(job, JobStatus.SUCCEEDED, final=last)
+    jobs.finish(job, JobStatus.SUCCEEDED, final=epochs[-1], summary=summary)
     return JobStatus.SUCCEEDED
 
 
@@ -106,6 +109,6 @@ def run_job(job_id: int) -> str:
         log.exception("job %s: failed", job_id)
         jobs.finish(job, JobStatus.FAILED, error=describe(error))
         return JobStatus.FAILED
-    status = end_job(job, outcome, hooks.last)
+    status = end_job(job, outcome, hooks.epochs)
     log.info("job %s: %s after epoch %s", job_id, status, outcome.epoch)
     return status

@@ -1,5 +1,6 @@
 """A job from claim to end against the real database, without Celery: the task's whole body."""
 
+import math
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
+from models.diagnostic import JobDiagnostic
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
 from models.settings import Settings
@@ -22,6 +24,11 @@ def reload(session: Session, job_id: int) -> Job:
     job = session.get(Job, job_id)
     assert job is not None
     return job
+
+
+def metrics(session: Session, job_id: int) -> list[EpochMetric]:
+    """A job's metric rows."""
+    return list(session.scalars(select(EpochMetric).where(EpochMetric.job_id == job_id)))
 
 
 def metric_epochs(session: Session, job_id: int) -> list[int]:
@@ -43,6 +50,24 @@ def test_job_runs_to_success_and_records_every_epoch(
     assert job.final_test_accuracy == last.test_accuracy
     assert job.started_at is not None
     assert job.finished_at is not None
+    assert job.best_test_loss == min(m.test_loss or math.inf for m in metrics(session, job_id))
+    assert job.stuck is False
+    assert job.train_loss_auc is not None
+
+
+def test_diagnostics_are_stored_per_epoch_in_long_form(
+    worker_env: Settings, session: Session
+) -> None:
+    job_id = add_job(session, small_config())
+    runner.run_job(job_id)
+    rows = session.execute(
+        select(JobDiagnostic.epoch, JobDiagnostic.name).where(JobDiagnostic.job_id == job_id)
+    ).all()
+    names = {epoch: {name for e, name in rows if e == epoch} for epoch, _ in rows}
+    assert sorted(names) == [0, 1]
+    assert "input.mean" in names[0]
+    assert "input.mean" not in names[1]
+    assert "hidden_1.update_ratio" in names[1]
 
 
 def test_second_delivery_of_a_finished_job_does_nothing(
@@ -64,7 +89,7 @@ def test_cancel_requested_while_running_ends_cancelled_with_finished_epochs(
 
     def cancel_after_epoch_1(self: runner.RecordingHooks, result: object) -> None:
         recorded(self, result)  # type: ignore[arg-type]
-        if self.last is not None and self.last.epoch == 1:
+        if self.epochs[-1].epoch == 1:
             with Session(session.get_bind()) as other:
                 other.get(Job, job_id).cancel_requested_at = utcnow()  # type: ignore[union-attr]
                 other.commit()

@@ -84,3 +84,38 @@ def test_non_finite_loss_ends_diverged_at_that_epoch() -> None:
     assert outcome.ending is Ending.DIVERGED
     assert outcome.epoch == recorder.epochs[-1].epoch
     assert not recorder.epochs[-1].finite
+
+
+def test_diagnostics_are_measured_before_training_and_after_every_epoch() -> None:
+    recorder, _ = run(small_config(training={"epochs": 2}))
+    first, *trained = recorder.epochs
+    assert first.diagnostics["input.max"] == 1.0
+    assert first.diagnostics["probe.chance_loss"] == math.log(10)
+    assert "output.update_ratio" not in first.diagnostics
+    for epoch in trained:
+        assert "input.mean" not in epoch.diagnostics
+        assert epoch.diagnostics["hidden_1.update_ratio"] > 0
+        assert epoch.diagnostics["output.grad_norm"] > 0
+    expected = {
+        "hidden_1.dead_share",
+        "hidden_1.zero_share",
+        "output.clipped_true_share",
+        "probe.loss",
+    }
+    assert expected <= set(trained[-1].diagnostics)
+
+
+def test_raw_pixels_saturate_the_initial_softmax_and_clipping_removes_the_gradient() -> None:
+    clipped = small_config(preprocessing={"method": "none"}, loss={"mode": "clipped_probabilities"})
+    logits = small_config(preprocessing={"method": "none"})
+    scaled = small_config(loss={"mode": "clipped_probabilities"})
+    raw_clipped = run(clipped)[0].epochs[0].diagnostics
+    raw_logits = run(logits)[0].epochs[0].diagnostics
+    well_scaled = run(scaled)[0].epochs[0].diagnostics
+    assert raw_clipped["input.max"] == 255.0
+    assert raw_clipped["output.clipped_true_share"] > 0.5
+    assert well_scaled["output.clipped_true_share"] == 0.0
+    assert raw_clipped["output.logit_std"] > 50 * well_scaled["output.logit_std"]
+    # Same weights and probe: only the loss differs, and the clipped one has far less gradient.
+    assert raw_clipped["output.logit_std"] == raw_logits["output.logit_std"]
+    assert raw_clipped["output.grad_norm"] < raw_logits["output.grad_norm"] / 10

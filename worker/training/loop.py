@@ -10,6 +10,7 @@ import numpy.typing as npt
 from models.spec import JobConfig
 from worker.training.losses import loss_function
 from worker.training.network import build_model, build_optimizer
+from worker.training.probe import Probe
 from worker.training.results import Ending, EpochResult, TrainingHooks, TrainingOutcome
 
 EVAL_BATCH_SIZE = 1024
@@ -61,12 +62,13 @@ def evaluate(model: keras.Model, images: Images, labels: Labels) -> tuple[float,
     return float(loss), float(accuracy)
 
 
-def initial_evaluation(model: keras.Model, data: TrainingData) -> EpochResult:
-    """Epoch 0: both sets evaluated before any training step."""
+def initial_evaluation(model: keras.Model, data: TrainingData, probe: Probe) -> EpochResult:
+    """Epoch 0: both sets evaluated, and the probe measured, before any training step."""
     start = time.perf_counter()
     loss, accuracy = evaluate(model, data.x_train, data.y_train)
     test_loss, test_accuracy = evaluate(model, data.x_test, data.y_test)
-    return EpochResult(0, loss, accuracy, test_loss, test_accuracy, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    return EpochResult(0, loss, accuracy, test_loss, test_accuracy, seconds, probe.measure(0))
 
 
 def fit_epoch(
@@ -103,7 +105,8 @@ def train(
     with the same seed and train size see the same batches in the same order.
     """
     model = compile_model(config, seed, steps_per_execution)
-    result = initial_evaluation(model, data)
+    probe = Probe(model, data.x_train, data.y_train, loss_function(config.loss.mode))
+    result = initial_evaluation(model, data, probe)
     hooks.on_epoch(result)
     if not result.finite:
         return TrainingOutcome(Ending.DIVERGED, 0)
@@ -118,8 +121,9 @@ def train(
         if stop.stopped:
             return TrainingOutcome(Ending.CANCELLED, epoch - 1)
         seconds = time.perf_counter() - start
+        test_loss, test_accuracy = evaluate(model, data.x_test, data.y_test)
         result = EpochResult(
-            epoch, loss, accuracy, *evaluate(model, data.x_test, data.y_test), seconds
+            epoch, loss, accuracy, test_loss, test_accuracy, seconds, probe.measure(epoch)
         )
         hooks.on_epoch(result)
         if not result.finite:

@@ -24,7 +24,7 @@ def build_model(spec: ModelSpec) -> keras.Model:
                 name=f"hidden_{index}",
             )
         )
-    layers.append(keras.layers.Dense(CLASSES, kernel_initializer=spec.initializer, name="logits"))
+    layers.append(keras.layers.Dense(CLASSES, kernel_initializer=spec.initializer, name="output"))
     return keras.Sequential(layers, name="mlp")
 
 

@@ -1,7 +1,7 @@
 """What training reports back, and the hooks it calls; no TensorFlow here."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
@@ -16,6 +16,7 @@ class EpochResult:
     test_loss: float
     test_accuracy: float
     seconds: float
+    diagnostics: dict[str, float] = field(default_factory=dict)
 
     @property
     def finite(self) -> bool:
