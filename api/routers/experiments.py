@@ -6,8 +6,10 @@ from fastapi import APIRouter, Query, Response, status
 
 from api import services
 from api.deps import BrokerDep, SessionDep, SettingsDep
+from api.report.build import build_report
+from api.report.schemas import Report
 from api.schemas import ExperimentOut, ExperimentPage, ExperimentSummary, JobOut
-from models.experiment import Experiment
+from models.experiment import Experiment, experiment_status
 from models.experiment_spec import ExperimentSpec
 
 router = APIRouter(prefix="/experiments", tags=["experiments"])
@@ -58,3 +60,11 @@ def read_experiment(experiment_id: int, session: SessionDep) -> ExperimentOut:
 def cancel_experiment(experiment_id: int, session: SessionDep) -> ExperimentOut:
     """Cancel every job that has not ended: queued ones never start, running ones stop."""
     return experiment_out(session, services.cancel_experiment(session, experiment_id))
+
+
+@router.get("/{experiment_id}/report")
+def read_report(experiment_id: int, session: SessionDep) -> Report:
+    """Per-config statistics over seeds, comparisons with the best config, and findings."""
+    experiment = services.get_experiment(session, experiment_id)
+    counts = services.status_counts(session, [experiment_id])[experiment_id]
+    return build_report(session, experiment, experiment_status(counts))

@@ -1,0 +1,1 @@
+"""The experiment report: per-config statistics over seeds, comparisons, and findings."""
