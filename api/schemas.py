@@ -27,6 +27,36 @@ class JobResult(BaseModel):
     test_accuracy: float | None
 
 
+class CurveSummaryOut(BaseModel):
+    """The learning curve in a few numbers, written when the job ends (see worker.curves)."""
+
+    best_test_loss: float | None
+    best_test_loss_epoch: int | None
+    best_test_accuracy: float | None
+    best_test_accuracy_epoch: int | None
+    epochs_to_accuracy_80: int | None
+    epochs_to_accuracy_85: int | None
+    train_loss_auc: float | None
+    stuck: bool | None
+    diverged_epoch: int | None
+
+    @classmethod
+    def from_row(cls, job: Job) -> "CurveSummaryOut | None":
+        """Build from a `jobs` row; None until the job has ended."""
+        if job.finished_at is None or job.stuck is None:
+            return None
+        return cls(**{name: getattr(job, name) for name in cls.model_fields})
+
+
+class DiagnosticsSummary(BaseModel):
+    """Key diagnostics before training and after the last finished epoch, beside chance."""
+
+    chance_loss: float = Field(description="ln 10: the loss of a uniform guess over 10 classes")
+    epoch_0: dict[str, float | None]
+    last_epoch: int
+    last: dict[str, float | None]
+
+
 class JobOut(BaseModel):
     """One job; `result` is set once it succeeded, `error` once it failed."""
 
@@ -40,6 +70,10 @@ class JobOut(BaseModel):
     error: str | None
     cancel_requested: bool
     attempt: int
+    summary: CurveSummaryOut | None
+    diagnostics: DiagnosticsSummary | None = Field(
+        None, description="only on GET /jobs/{id}; all of them at /jobs/{id}/diagnostics"
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -66,6 +100,7 @@ class JobOut(BaseModel):
             error=job.error,
             cancel_requested=job.cancel_requested_at is not None,
             attempt=job.attempt,
+            summary=CurveSummaryOut.from_row(job),
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
@@ -104,14 +139,14 @@ class ExperimentPage(BaseModel):
     """A page of experiments, newest first; pass `next_cursor` as `cursor` for the next."""
 
     items: list[ExperimentSummary]
-    next_cursor: int | None = Field(description="null on the last page")
+    next_cursor: str | None = Field(description="null on the last page")
 
 
 class JobPage(BaseModel):
     """A page of jobs in creation order; pass `next_cursor` as `cursor` for the next."""
 
     items: list[JobOut]
-    next_cursor: int | None = Field(description="null on the last page")
+    next_cursor: str | None = Field(description="null on the last page")
 
 
 class EpochMetricOut(BaseModel):
@@ -135,6 +170,20 @@ class EpochMetricOut(BaseModel):
             test_accuracy=row.test_accuracy,
             seconds=row.seconds,
         )
+
+
+class DiagnosticOut(BaseModel):
+    """One diagnostic of one epoch; null when the value was not finite."""
+
+    epoch: int
+    name: str
+    value: float | None
+
+
+class DiagnosticsOut(BaseModel):
+    """A job's diagnostics, long form: one item per (epoch, name)."""
+
+    items: list[DiagnosticOut]
 
 
 class MetricsOut(BaseModel):

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from models.presets import PRESETS, PresetName, expand_preset
 from models.spec import JobConfig, SpecModel
 
 MAX_JOBS_PER_EXPERIMENT = 500
@@ -58,6 +59,9 @@ def _error_text(error: ValidationError) -> str:
 class ExperimentSpec(SpecModel):
     """What `POST /experiments` takes; one job per (distinct config, seed)."""
 
+    preset: PresetName | None = Field(
+        None, description="a named experiment; then only name and seeds may be given"
+    )
     name: str = Field("experiment", min_length=1, max_length=200)
     base: JobConfig = Field(default_factory=JobConfig)
     grid: dict[str, Annotated[list[GridValue], Field(min_length=1, max_length=100)]] = Field(
@@ -67,6 +71,14 @@ class ExperimentSpec(SpecModel):
     seeds: list[Annotated[int, Field(ge=0, le=MAX_SEED)]] = Field(
         default_factory=lambda: [0], min_length=1, max_length=100
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_preset(cls, data: Any) -> Any:
+        # An unknown preset name is left to the field's own validation, which lists the names.
+        if isinstance(data, dict) and data.get("preset") in PRESETS:
+            return expand_preset(data)
+        return data
 
     @field_validator("grid")
     @classmethod

@@ -4,11 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api import services
 from api.deps import BrokerDep, SessionDep, SettingsDep
 from api.report.build import build_report
 from api.report.schemas import Report
 from api.schemas import ExperimentOut, ExperimentPage, ExperimentSummary, JobOut
+from api.services import cancellation
+from api.services import experiments as services
 from models.experiment import Experiment, experiment_status
 from models.experiment_spec import ExperimentSpec
 
@@ -39,7 +40,7 @@ def list_experiments(
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[
-        int | None, Query(ge=0, description="next_cursor of the previous page")
+        str | None, Query(max_length=200, description="the previous page's next_cursor")
     ] = None,
 ) -> ExperimentPage:
     """Experiments, newest first, a page at a time."""
@@ -59,7 +60,7 @@ def read_experiment(experiment_id: int, session: SessionDep) -> ExperimentOut:
 @router.post("/{experiment_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
 def cancel_experiment(experiment_id: int, session: SessionDep) -> ExperimentOut:
     """Cancel every job that has not ended: queued ones never start, running ones stop."""
-    return experiment_out(session, services.cancel_experiment(session, experiment_id))
+    return experiment_out(session, cancellation.cancel_experiment(session, experiment_id))
 
 
 @router.get("/{experiment_id}/report")

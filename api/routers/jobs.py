@@ -1,15 +1,27 @@
-"""Routes of /jobs: read, list, per-epoch metrics, cancel."""
+"""Routes of /jobs: read, list, per-epoch metrics and diagnostics, cancel."""
 
+import math
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api import services
 from api.deps import SessionDep, SettingsDep
-from api.schemas import EpochMetricOut, JobOut, JobPage, MetricsOut
+from api.schemas import (
+    DiagnosticOut,
+    DiagnosticsOut,
+    DiagnosticsSummary,
+    EpochMetricOut,
+    JobOut,
+    JobPage,
+    MetricsOut,
+)
+from api.services import cancellation, jobs
 from models.job import JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
+CursorQuery = Annotated[
+    str | None, Query(max_length=200, description="the previous page's next_cursor")
+]
 
 
 @router.get("")
@@ -18,16 +30,23 @@ def list_jobs(
     settings: SettingsDep,
     experiment_id: Annotated[int | None, Query(ge=1)] = None,
     job_status: Annotated[list[JobStatus], Query(alias="status")] = [],  # noqa: B006
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[
-        int | None, Query(ge=0, description="next_cursor of the previous page")
+    stuck: bool | None = None,
+    diverged: bool | None = None,
+    sort: Annotated[
+        jobs.SortField | None, Query(description="sort by this field (empty values last)")
     ] = None,
+    descending: Annotated[bool, Query(alias="desc", description="sort descending")] = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: CursorQuery = None,
 ) -> JobPage:
-    """Jobs in creation order, filtered by experiment and status (repeat `status` for several)."""
-    rows, next_cursor = services.list_jobs(
+    """Jobs filtered by experiment, status (repeatable), stuck, diverged; sorted or in order."""
+    rows, next_cursor = jobs.list_jobs(
         session,
         experiment_id=experiment_id,
         statuses=job_status,
+        stuck=stuck,
+        diverged=diverged,
+        sort=(f"-{sort}" if descending else sort) if sort else None,
         limit=min(limit, settings.page_size_max),
         cursor=cursor,
     )
@@ -36,18 +55,41 @@ def list_jobs(
 
 @router.get("/{job_id}")
 def read_job(job_id: int, session: SessionDep) -> JobOut:
-    """One job: status, config, seed, progress, result or error, timestamps."""
-    return JobOut.from_row(services.get_job(session, job_id))
+    """One job: status, config, seed, progress, result or error, summaries, timestamps."""
+    job = jobs.get_job(session, job_id)
+    values = jobs.diagnostics_at(session, job, [0, job.epochs_done])
+    out = JobOut.from_row(job)
+    if values[0]:
+        out.diagnostics = DiagnosticsSummary(
+            chance_loss=math.log(10),
+            epoch_0=values[0],
+            last_epoch=job.epochs_done,
+            last=values[job.epochs_done],
+        )
+    return out
 
 
 @router.get("/{job_id}/metrics")
 def read_job_metrics(job_id: int, session: SessionDep) -> MetricsOut:
     """The job's per-epoch metrics; epoch 0 is the evaluation before training."""
-    rows = services.job_metrics(session, job_id)
+    rows = jobs.job_metrics(session, job_id)
     return MetricsOut(items=[EpochMetricOut.from_row(row) for row in rows])
+
+
+@router.get("/{job_id}/diagnostics")
+def read_job_diagnostics(
+    job_id: int,
+    session: SessionDep,
+    name: Annotated[list[str], Query(max_length=100, description="only these names")] = [],  # noqa: B006
+    epoch: Annotated[int | None, Query(ge=0)] = None,
+) -> DiagnosticsOut:
+    """The job's diagnostics on its probe sample, one item per (epoch, name)."""
+    rows = jobs.job_diagnostics(session, job_id, names=name, epoch=epoch)
+    items = [DiagnosticOut(epoch=row.epoch, name=row.name, value=row.value) for row in rows]
+    return DiagnosticsOut(items=items)
 
 
 @router.post("/{job_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
 def cancel_job(job_id: int, session: SessionDep) -> JobOut:
     """Cancel the job: a queued one never starts, a running one stops within its epoch."""
-    return JobOut.from_row(services.cancel_job(session, job_id))
+    return JobOut.from_row(cancellation.cancel_job(session, job_id))

@@ -1,8 +1,11 @@
 """Reading, listing and cancelling jobs over HTTP; rows arranged directly in the database."""
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from models.base import utcnow
+from models.diagnostic import JobDiagnostic
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
 from models.spec import JobConfig
@@ -94,7 +97,7 @@ def test_list_filters_by_experiment_and_status(client: TestClient) -> None:
     )
     assert len(both.json()["items"]) == 3
     page = client.get("/jobs", params={**params, "limit": 2}).json()
-    assert page["next_cursor"] == ids[1]
+    assert [j["id"] for j in page["items"]] == ids[:2]
     rest = client.get("/jobs", params={**params, "limit": 2, "cursor": page["next_cursor"]}).json()
     assert ([j["id"] for j in rest["items"]], rest["next_cursor"]) == ([ids[2]], None)
 
@@ -130,3 +133,111 @@ def test_unknown_job_is_404_everywhere(client: TestClient) -> None:
     for path in ("/jobs/987654", "/jobs/987654/metrics"):
         assert client.get(path).status_code == 404
     assert client.post("/jobs/987654/cancel").status_code == 404
+
+
+def ended_job(session: Session, **values: object) -> int:
+    """A succeeded job with a curve summary, arranged directly."""
+    defaults: dict[str, object] = {
+        "status": JobStatus.SUCCEEDED,
+        "finished_at": utcnow(),
+        "stuck": False,
+        "epochs_done": 5,
+    }
+    return add_job(session, JobConfig().resolved(), 0, **(defaults | values))
+
+
+def test_ended_job_carries_its_curve_summary(client: TestClient, session: Session) -> None:
+    job_id = ended_job(
+        session,
+        best_test_loss=0.33,
+        best_test_loss_epoch=4,
+        epochs_to_accuracy_80=1,
+        train_loss_auc=3.1,
+        stuck=True,
+    )
+    summary = client.get(f"/jobs/{job_id}").json()["summary"]
+    assert summary == {
+        "best_test_loss": 0.33,
+        "best_test_loss_epoch": 4,
+        "best_test_accuracy": None,
+        "best_test_accuracy_epoch": None,
+        "epochs_to_accuracy_80": 1,
+        "epochs_to_accuracy_85": None,
+        "train_loss_auc": 3.1,
+        "stuck": True,
+        "diverged_epoch": None,
+    }
+    queued = add_job(session, JobConfig().resolved())
+    assert client.get(f"/jobs/{queued}").json()["summary"] is None
+
+
+def test_diagnostics_long_form_filtered_and_summarised(
+    client: TestClient, session: Session
+) -> None:
+    job_id = ended_job(session, epochs_done=1)
+    session.add_all(
+        [
+            JobDiagnostic(job_id=job_id, epoch=0, name="input.max", value=255.0),
+            JobDiagnostic(job_id=job_id, epoch=0, name="output.clipped_true_share", value=0.8),
+            JobDiagnostic(job_id=job_id, epoch=1, name="output.clipped_true_share", value=0.9),
+            JobDiagnostic(job_id=job_id, epoch=1, name="output.grad_norm", value=None),
+        ]
+    )
+    session.commit()
+    items = client.get(f"/jobs/{job_id}/diagnostics").json()["items"]
+    assert [(i["epoch"], i["name"]) for i in items] == [
+        (0, "input.max"),
+        (0, "output.clipped_true_share"),
+        (1, "output.clipped_true_share"),
+        (1, "output.grad_norm"),
+    ]
+    only = client.get(
+        f"/jobs/{job_id}/diagnostics", params={"name": "output.clipped_true_share", "epoch": 1}
+    )
+    assert only.json()["items"] == [{"epoch": 1, "name": "output.clipped_true_share", "value": 0.9}]
+    summary = client.get(f"/jobs/{job_id}").json()["diagnostics"]
+    assert summary["chance_loss"] == pytest.approx(2.302585)
+    assert summary["epoch_0"] == {"output.clipped_true_share": 0.8}
+    assert (summary["last_epoch"], summary["last"]) == (
+        1,
+        {"output.clipped_true_share": 0.9, "output.grad_norm": None},
+    )
+
+
+def test_list_filters_on_stuck_and_diverged_and_sorts_with_empty_values_last(
+    client: TestClient, session: Session
+) -> None:
+    created = client.post("/experiments", json={"seeds": [0, 1, 2, 3]}).json()
+    ids = [job["id"] for job in created["jobs"]]
+    values = [(0.5, False, None), (0.3, True, None), (None, False, 2), (0.4, False, None)]
+    for job_id, (loss, stuck, diverged) in zip(ids, values, strict=True):
+        row = session.get(Job, job_id)
+        assert row is not None
+        row.best_test_loss, row.stuck, row.diverged_epoch = loss, stuck, diverged
+    session.commit()
+    base = {"experiment_id": created["id"]}
+
+    def listed(**params: str) -> list[int]:
+        return [j["id"] for j in client.get("/jobs", params={**base, **params}).json()["items"]]
+
+    assert listed(stuck="true") == [ids[1]]
+    assert listed(diverged="true") == [ids[2]]
+    assert listed(diverged="false") == [ids[0], ids[1], ids[3]]
+    assert listed(sort="best_test_loss") == [ids[1], ids[3], ids[0], ids[2]]
+    assert listed(sort="best_test_loss", desc="true") == [ids[0], ids[3], ids[1], ids[2]]
+    page = client.get("/jobs", params={**base, "sort": "best_test_loss", "limit": 3}).json()
+    rest = client.get(
+        "/jobs",
+        params={**base, "sort": "best_test_loss", "limit": 3, "cursor": page["next_cursor"]},
+    ).json()
+    assert [j["id"] for j in rest["items"]] == [ids[2]]
+    assert rest["next_cursor"] is None
+
+
+def test_bad_sort_and_cursor_are_422(client: TestClient) -> None:
+    bad_sort = client.get("/jobs", params={"sort": "config"})
+    assert bad_sort.status_code == 422
+    assert "best_test_loss" in bad_sort.json()["detail"]
+    bad_cursor = client.get("/jobs", params={"cursor": "not-a-cursor"})
+    assert bad_cursor.status_code == 422
+    assert bad_cursor.json()["detail"].startswith("cursor:")

@@ -53,7 +53,12 @@ def test_same_spec_and_seed_give_the_same_metrics(service: Service) -> None:
     spec = {"base": SMALL, "seeds": [3]}
     first = service.wait_experiment(service.post("/experiments", spec).json()["id"])
     second = service.wait_experiment(service.post("/experiments", spec).json()["id"])
-    assert figures(service, first["jobs"][0]["id"]) == figures(service, second["jobs"][0]["id"])
+    one, two = first["jobs"][0]["id"], second["jobs"][0]["id"]
+    assert figures(service, one) == figures(service, two)
+    assert service.get_json(f"/jobs/{one}/diagnostics") == service.get_json(
+        f"/jobs/{two}/diagnostics"
+    )
+    assert first["jobs"][0]["summary"] == second["jobs"][0]["summary"]
 
 
 def test_cancel_stops_a_running_job_within_its_epoch_and_a_queued_one_never_starts(
@@ -106,3 +111,36 @@ def test_a_duplicate_delivery_does_not_run_the_job_again(service: Service) -> No
     after = service.get_json(f"/jobs/{job['id']}")
     assert (after["attempt"], after["finished_at"]) == (1, job["finished_at"])
     assert figures(service, job["id"]) == before
+
+
+def test_report_answers_from_what_the_jobs_measured(service: Service) -> None:
+    spec = {
+        "name": "explained, small",
+        "base": {"dataset": {"train_size": 2000, "test_size": 500}, "training": {"epochs": 2}},
+        "variants": [
+            {"preprocessing": {"method": "scale", "divisor": 255}},
+            {"preprocessing": {"method": "none"}},
+        ],
+        "grid": {"loss.mode": ["clipped_probabilities", "from_logits"]},
+        "seeds": [0, 1],
+    }
+    done = service.wait_experiment(service.post("/experiments", spec).json()["id"])
+    assert done["status"] == "succeeded"
+    report = service.get_json(f"/experiments/{done['id']}/report")
+    assert [c["final_test_loss"]["n"] for c in report["configs"]] == [2, 2, 2, 2]
+    assert {c["test"] for c in report["comparisons"]} == {"paired t"}
+    found = {f["id"]: f for f in report["findings"]}
+    assert "pixel_scale_inputs_saturate" in found
+    stuck = found["clipped_samples_give_no_gradient"]
+    raw_clipped = next(
+        c for c in report["configs"] if c["label"] == "raw pixels, mode=clipped_probabilities"
+    )
+    assert stuck["evidence"]["jobs"] == raw_clipped["job_ids"]
+    assert raw_clipped["stuck_seeds"] == 2
+    assert report == service.get_json(f"/experiments/{done['id']}/report")
+    raw_job = raw_clipped["job_ids"][0]
+    diagnostics = service.get_json(f"/jobs/{raw_job}/diagnostics?name=output.clipped_true_share")[
+        "items"
+    ]
+    assert [d["epoch"] for d in diagnostics] == [0, 1, 2]
+    assert min(d["value"] for d in diagnostics) >= 0.5

@@ -1,0 +1,36 @@
+"""Opaque page cursors: a position encoded as URL-safe base64 JSON."""
+
+import base64
+import binascii
+import json
+
+from api.errors import DomainError
+
+
+class InvalidCursor(DomainError):
+    """The cursor was not one this API handed out."""
+
+    status = 422
+    title = "Invalid request"
+
+    def __init__(self) -> None:
+        super().__init__("cursor: not a cursor from a previous page's next_cursor")
+
+
+def encode_cursor(position: dict[str, int]) -> str:
+    """The cursor for a position such as `{"after": 42}`."""
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, key: str) -> int | None:
+    """The position stored under `key`, or None without a cursor; InvalidCursor otherwise."""
+    if cursor is None:
+        return None
+    try:
+        position = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        value = position[key]
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        raise InvalidCursor() from None
+    if not isinstance(value, int) or value < 0:
+        raise InvalidCursor()
+    return value

@@ -1,0 +1,1 @@
+"""What the routes do, without HTTP: experiments, jobs, and their diagnostics."""

@@ -1,0 +1,134 @@
+"""GET /experiments/{id}/report over HTTP, on rows arranged in the real database."""
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.experiment import Experiment
+from models.job import Job, JobStatus
+from models.metric import EpochMetric
+from models.spec import JobConfig
+
+
+def arrange(session: Session, finals: dict[str, list[float]]) -> int:
+    """An experiment with one succeeded job per (config, final test loss), seeds 0, 1, ..."""
+    experiment = Experiment(name="arranged report", spec={})
+    session.add(experiment)
+    for method, losses in finals.items():
+        config = JobConfig.model_validate(
+            {"preprocessing": {"method": method}, "training": {"epochs": 1}}
+        ).resolved()
+        for seed, test_loss in enumerate(losses):
+            job = Job(
+                experiment=experiment,
+                config=config.model_dump(mode="json"),
+                config_key=config.key(),
+                seed=seed,
+                epochs=1,
+                epochs_done=1,
+                status=JobStatus.SUCCEEDED,
+                finished_at=utcnow(),
+                final_loss=test_loss - 0.05,
+                final_accuracy=0.8,
+                final_test_loss=test_loss,
+                final_test_accuracy=0.8,
+                stuck=False,
+            )
+            session.add(job)
+            session.flush()
+            session.add_all(
+                [
+                    EpochMetric(
+                        job_id=job.id,
+                        epoch=0,
+                        loss=2.3,
+                        accuracy=0.1,
+                        test_loss=2.3,
+                        test_accuracy=0.1,
+                        seconds=0.1,
+                    ),
+                    EpochMetric(
+                        job_id=job.id,
+                        epoch=1,
+                        loss=test_loss - 0.05,
+                        accuracy=0.8,
+                        test_loss=test_loss,
+                        test_accuracy=0.8,
+                        seconds=1.0,
+                    ),
+                ]
+            )
+    session.commit()
+    return experiment.id
+
+
+def test_report_folds_seeds_and_compares_with_the_best(
+    client: TestClient, session: Session
+) -> None:
+    experiment_id = arrange(session, {"scale": [0.30, 0.32, 0.31], "center": [0.40, 0.41, 0.45]})
+    report = client.get(f"/experiments/{experiment_id}/report").json()
+    assert (report["status"], report["best"], report["metric"]) == (
+        "succeeded",
+        "x/255",
+        "test_loss",
+    )
+    scaled, centered = report["configs"]
+    assert (scaled["label"], centered["label"]) == ("x/255", "center")
+    assert scaled["seeds"] == [0, 1, 2]
+    assert scaled["final_test_loss"]["n"] == 3
+    assert scaled["final_test_loss"]["mean"] == 0.31
+    assert scaled["final_test_loss"]["ci_low"] < 0.31 < scaled["final_test_loss"]["ci_high"]
+    assert [point["epoch"] for point in scaled["curve"]] == [0, 1]
+    assert scaled["curve"][0]["loss"]["mean"] == 2.3
+    [comparison] = report["comparisons"]
+    assert (comparison["label"], comparison["against"], comparison["test"]) == (
+        "center",
+        "x/255",
+        "paired t",
+    )
+    assert round(comparison["difference"], 6) == round(
+        (0.40 + 0.41 + 0.45 - 0.30 - 0.32 - 0.31) / 3, 6
+    )
+    assert comparison["p_holm"] == comparison["p"]
+
+
+def test_report_of_a_queued_experiment_has_configs_without_figures(client: TestClient) -> None:
+    created = client.post("/experiments", json={"seeds": [0, 1]}).json()
+    report = client.get(f"/experiments/{created['id']}/report").json()
+    assert report["status"] == "queued"
+    [config] = report["configs"]
+    assert (config["final_test_loss"], config["curve"], config["seeds"]) == (None, [], [])
+    assert report["comparisons"] == []
+    assert report["findings"] == []
+
+
+def test_report_of_unknown_experiment_is_404(client: TestClient) -> None:
+    assert client.get("/experiments/424242/report").status_code == 404
+
+
+def test_presets_expand_to_the_seed_questions_runs(client: TestClient) -> None:
+    asked = client.post("/experiments", json={"preset": "seed-question"}).json()
+    assert asked["name"] == "seed question"
+    assert [
+        (j["config"]["preprocessing"]["method"], j["config"]["loss"]["mode"]) for j in asked["jobs"]
+    ] == [
+        ("scale", "clipped_probabilities"),
+        ("none", "clipped_probabilities"),
+        ("scale", "clipped_probabilities"),
+    ]
+    explained = client.post(
+        "/experiments", json={"preset": "seed-question-explained", "name": "mine", "seeds": [7, 8]}
+    ).json()
+    assert explained["name"] == "mine"
+    assert len(explained["jobs"]) == 3 * 2 * 2
+    assert {j["seed"] for j in explained["jobs"]} == {7, 8}
+    client.post(f"/experiments/{explained['id']}/cancel")
+    client.post(f"/experiments/{asked['id']}/cancel")
+
+
+def test_preset_with_other_fields_or_unknown_name_is_422(client: TestClient) -> None:
+    mixed = client.post("/experiments", json={"preset": "seed-question", "base": {}})
+    assert mixed.status_code == 422
+    assert "only name and seeds" in mixed.json()["detail"]
+    unknown = client.post("/experiments", json={"preset": "mnist"})
+    assert unknown.json()["errors"][0]["field"] == "preset"
