@@ -199,3 +199,12 @@ def test_differences_within_seed_noise_are_called_so_and_real_ones_are_not() -> 
 
 def test_no_data_no_findings() -> None:
     assert findings() == []
+
+
+def test_curve_shape_tells_catching_up_from_narrowing_from_not_closing() -> None:
+    from api.report.findings.scale import curve_shape
+
+    assert "catching up" in curve_shape((0.10, 0.04))
+    assert curve_shape((0.10, 0.08)) == "the gap narrows, slowly"
+    assert curve_shape((0.015, 0.014)) == "the gap is not closing within these epochs"
+    assert curve_shape((-0.01, 0.02)) == "the gap is not closing within these epochs"

@@ -11,6 +11,8 @@ measurements it needs. Thresholds, and why each was chosen:
   the same threshold as a job's `stuck` flag (worker.curves).
 - Dead ReLU units: 10% or more of the first layer dead (zero on every probe sample) after the
   last epoch; below that the layer keeps at least 90% of its units.
+- Catching up: the test-loss gap after the last epoch at most half the gap after epoch 1;
+  narrowing below 90% of it; otherwise not closing (findings.scale.curve_shape).
 - Significance: a Holm-adjusted p below 0.05 across the comparisons with the best config; a
   single comparison between two configs uses its own p below 0.05.
 """

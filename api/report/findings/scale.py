@@ -1,6 +1,7 @@
 """Findings about the input scale: why rescale, and why a larger divisor learns slower."""
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from api.report.comparisons import compare
 from api.report.findings.base import (
@@ -20,6 +21,11 @@ from api.report.findings.base import (
     unit_scale,
 )
 from api.report.groups import ConfigGroup, differs_only_in
+
+# The epoch-1 gap shrunk to half or less by the last epoch: catching up; to less than 90%:
+# narrowing; otherwise not closing.
+CATCHING_UP = 0.5
+NOT_CLOSING = 0.9
 
 
 def _reference(group: ConfigGroup, candidates: Sequence[ConfigGroup]) -> ConfigGroup | None:
@@ -107,21 +113,54 @@ def _divisor_finding(large: ConfigGroup, small: ConfigGroup) -> Iterator[Finding
     else:
         noise = "" if comparison.p < SIGNIFICANCE else ", within seed noise at this size"
         difference = diff_text(comparison, n) + noise
-    shape = (
-        "it learns more slowly and is catching up, not settling on a worse optimum"
-        if gaps[1] < gaps[0]
-        else "the gap is not closing within these epochs"
+    yield Finding(
+        "smaller_inputs_learn_slower",
+        QUESTION_DIVISOR,
+        _divisor_statement(large, small, difference, ratio, gaps, moves, last),
+        _divisor_evidence(large, small, ratio, gaps, moves, last)
+        | comparison_evidence(comparison, n),
     )
-    statement = (
+
+
+def curve_shape(gaps: tuple[float, float]) -> str:
+    """How the gap between two curves changed from epoch 1 to the last epoch."""
+    first, final = gaps
+    if first > 0 and final <= CATCHING_UP * first:
+        return "it learns more slowly and is catching up, not settling on a worse optimum"
+    if first > 0 and final < NOT_CLOSING * first:
+        return "the gap narrows, slowly"
+    return "the gap is not closing within these epochs"
+
+
+def _divisor_statement(
+    large: ConfigGroup,
+    small: ConfigGroup,
+    difference: str,
+    ratio: float,
+    gaps: tuple[float, float],
+    moves: list[float | None],
+    last: int,
+) -> str:
+    return (
         f"{large.label} against {small.label}: final test loss higher by {difference}. Its inputs "
         f"are {ratio:.2g}x smaller (input std {num(large.diagnostic(0, 'input.std'))} against "
         f"{num(small.diagnostic(0, 'input.std'))}). Adam normalises each weight's step, so the "
         f"first layer moved by {num(moves[0])} of its norm in epoch 1 (against {num(moves[1])}), "
         f"yet each unit of weight change moves that layer's output {ratio:.2g}x less. The "
         f"test-loss gap is {gaps[0]:+.3f} after epoch 1 and {gaps[1]:+.3f} after epoch {last}: "
-        f"{shape}."
+        f"{curve_shape(gaps)}."
     )
-    evidence = {
+
+
+def _divisor_evidence(
+    large: ConfigGroup,
+    small: ConfigGroup,
+    ratio: float,
+    gaps: tuple[float, float],
+    moves: list[float | None],
+    last: int,
+) -> dict[str, Any]:
+    return {
         "jobs": large.job_ids,
         "reference_jobs": small.job_ids,
         "input_ratio": ratio,
@@ -129,6 +168,4 @@ def _divisor_finding(large: ConfigGroup, small: ConfigGroup) -> Iterator[Finding
         "test_loss_gap_last_epoch": gaps[1],
         "last_epoch": last,
         "first_layer_update_ratio_epoch_1": moves,
-        **comparison_evidence(comparison, n),
     }
-    yield Finding("smaller_inputs_learn_slower", QUESTION_DIVISOR, statement, evidence)
