@@ -3,7 +3,8 @@
 from celery import Celery
 
 from models.settings import Settings
-from models.tasks import TRAIN_JOB
+from models.spec import JobConfig
+from models.tasks import TRAIN_JOB, train_job_options
 
 
 class Broker:
@@ -23,17 +24,17 @@ class Broker:
             },
         )
 
-    def send_jobs(self, job_ids: list[int]) -> None:
-        """Publish one training task per job id; raises if the broker cannot be reached."""
+    def send_jobs(self, jobs: list[tuple[int, JobConfig]]) -> None:
+        """Publish one training task per job, with its time limits; raises if Redis is down."""
         with self.celery.producer_or_acquire() as producer:
-            for job_id in job_ids:
+            for job_id, config in jobs:
                 self.celery.send_task(
                     TRAIN_JOB,
                     args=[job_id],
-                    queue=self.queue,
                     producer=producer,
                     retry=True,
-                    retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+                    retry_policy={"max_retries": 1, "interval_start": 0.2, "interval_step": 0.5},
+                    **train_job_options(config, self.queue),
                 )
 
     def ping(self) -> bool:

@@ -16,9 +16,10 @@ class DomainError(Exception):
     status: int = 400
     title: str = "Bad request"
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers or {}
 
 
 class NotFound(DomainError):
@@ -49,17 +50,39 @@ class NotCancellable(DomainError):
     title = "Conflict"
 
 
-class BrokerUnavailable(DomainError):
-    """The task broker did not take the jobs."""
+class Unauthorized(DomainError):
+    """No API key, or an unknown one."""
 
-    status = 503
-    title = "Service unavailable"
+    status = 401
+    title = "Unauthorized"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, {"WWW-Authenticate": "Bearer"})
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+class TooManyRequests(DomainError):
+    """Over a per-key limit; `Retry-After` says when to try again."""
+
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, {"Retry-After": str(max(1, retry_after))})
+
+
+class IdempotencyMismatch(DomainError):
+    """An Idempotency-Key reused with another request body."""
+
+    status = 422
+    title = "Invalid request"
+
+
+def problem(
+    status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     """An `application/problem+json` response."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:
@@ -79,13 +102,13 @@ def _validation_problem(request: Request, error: Exception) -> JSONResponse:
 
 def _domain_problem(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
-    return problem(error.status, error.title, error.detail)
+    return problem(error.status, error.title, error.detail, error.headers)
 
 
 def _http_problem(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     title = {404: "Not found", 405: "Method not allowed"}.get(error.status_code, "Error")
-    return problem(error.status_code, title, str(error.detail))
+    return problem(error.status_code, title, str(error.detail), dict(error.headers or {}))
 
 
 def _unexpected_problem(request: Request, error: Exception) -> JSONResponse:

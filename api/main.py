@@ -5,8 +5,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.auth import RateLimiter
 from api.broker import Broker
 from api.errors import install_handlers
+from api.limits import BodyLimits
 from api.routers import experiments, health, jobs
 from models.db import make_engine, make_sessionmaker
 from models.settings import Settings, get_settings
@@ -27,12 +29,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.broker = Broker(settings)
+        app.state.limiter = RateLimiter(
+            settings.redis_url, settings.requests_per_minute, settings.broker_timeout
+        )
         yield
+        app.state.limiter.close()
         app.state.broker.close()
         engine.dispose()
 
     app = FastAPI(title="normlab", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     install_handlers(app)
+    app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
     for module in (experiments, jobs, health):
         app.include_router(module.router)
     return app

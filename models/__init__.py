@@ -3,7 +3,16 @@
 from models.base import Base
 from models.diagnostic import JobDiagnostic
 from models.experiment import Experiment
+from models.idempotency import IdempotencyKey
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
 
-__all__ = ["Base", "EpochMetric", "Experiment", "Job", "JobDiagnostic", "JobStatus"]
+__all__ = [
+    "Base",
+    "EpochMetric",
+    "Experiment",
+    "IdempotencyKey",
+    "Job",
+    "JobDiagnostic",
+    "JobStatus",
+]

@@ -21,6 +21,8 @@ class Experiment(CreatedAtMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The API key's name that created it; None when the API runs without keys.
+    owner: Mapped[str | None] = mapped_column(String(100), index=True)
     spec: Mapped[dict[str, Any]] = mapped_column(JSONType)
     jobs: Mapped[list["Job"]] = relationship(
         back_populates="experiment", lazy="raise", order_by="Job.id", passive_deletes=True

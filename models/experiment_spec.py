@@ -7,6 +7,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from models.limits import MAX_EXPERIMENT_WORK, work
 from models.presets import PRESETS, PresetName, expand_preset
 from models.spec import JobConfig, SpecModel
 
@@ -113,7 +114,14 @@ class ExperimentSpec(SpecModel):
                 f"the experiment expands to {size} jobs (variants x grid x seeds); "
                 f"at most {MAX_JOBS_PER_EXPERIMENT} are allowed"
             )
-        self.configs()  # a merged variant or grid point can still break a cross-field rule
+        # A merged variant or grid point can still break a cross-field rule: expanding checks.
+        total = sum(work(config) for config in self.configs()) * len(self.seeds)
+        if total > MAX_EXPERIMENT_WORK:
+            raise ValueError(
+                f"the experiment asks for {total:.3g} units of work (jobs x (epochs + 1) x "
+                f"train_size x parameters); at most {MAX_EXPERIMENT_WORK:.3g} are allowed: use "
+                f"fewer jobs, epochs, training images or units"
+            )
         return self
 
     def expansion_size(self) -> int:

@@ -62,6 +62,10 @@ class Job(CreatedAtMixin, Base):
     diverged_epoch: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(Text)
     cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set once the task is published; the relay publishes queued jobs that still lack it.
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Refreshed by the training loop; the reaper re-queues running jobs whose heartbeat is stale.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

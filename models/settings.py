@@ -1,9 +1,11 @@
 """The one settings object, read from the environment; defaults run everything locally."""
 
+import hashlib
+import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/normlab.sqlite3"
@@ -29,8 +31,53 @@ class Settings(BaseSettings):
     broker_timeout: float = Field(3.0, gt=0, le=60)
     tf_threads: int = Field(0, ge=0, le=256)
     steps_per_execution: int = Field(64, ge=1, le=10_000)
+    # The training loop writes a heartbeat (and reads cancel requests) this often; a running job
+    # whose heartbeat is older than stale_seconds is presumed lost and re-queued, at most
+    # max_attempts runs in all.
     cancel_poll_seconds: float = Field(0.5, gt=0, le=60)
+    stale_seconds: float = Field(120.0, gt=0, le=86_400)
+    max_attempts: int = Field(3, ge=1, le=20)
+    maintenance_seconds: float = Field(15.0, gt=0, le=3600)
+    relay_grace_seconds: float = Field(10.0, ge=0, le=3600)
+    max_tasks_per_child: int = Field(50, ge=1)
+    max_memory_per_child_mb: int = Field(3000, ge=100)
     page_size_max: int = Field(500, ge=1, le=10_000)
+    # API keys as `name:sha256-of-token` pairs, comma-separated; empty: no authentication
+    # (make run on 127.0.0.1). Only hashes are configured; `python -m api.keys NAME` makes one.
+    api_keys: str = ""
+    requests_per_minute: int = Field(600, ge=1)
+    max_active_jobs_per_key: int = Field(1000, ge=1)
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+
+    @field_validator("api_keys")
+    @classmethod
+    def _api_keys_well_formed(cls, value: str) -> str:
+        parse_api_keys(value)
+        return value
+
+    @property
+    def api_key_hashes(self) -> dict[str, str]:
+        """Key name -> SHA-256 hex digest of its token."""
+        return parse_api_keys(self.api_keys)
+
+
+API_KEY_ENTRY = re.compile(r"^([A-Za-z0-9_.-]{1,100}):([0-9a-f]{64})$")
+# Tokens that appear in examples: their hashes are refused, so no deployment runs on them.
+PLACEHOLDER_TOKENS = ("changeme", "change-me", "secret", "password", "token", "example", "normlab")
+
+
+def parse_api_keys(value: str) -> dict[str, str]:
+    """Parse `name:hash,name:hash`; refuse malformed entries and placeholder tokens."""
+    placeholders = {hashlib.sha256(token.encode()).hexdigest() for token in PLACEHOLDER_TOKENS}
+    keys: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in value.split(","))):
+        match = API_KEY_ENTRY.match(entry)
+        if match is None:
+            raise ValueError("each API key must be name:sha256-hex-of-token (64 lowercase hex)")
+        if match.group(2) in placeholders:
+            raise ValueError(f"API key {match.group(1)!r} is a placeholder token; make a real one")
+        keys[match.group(1)] = match.group(2)
+    return keys
 
 
 @lru_cache

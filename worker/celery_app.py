@@ -8,20 +8,31 @@ from celery.signals import worker_process_init
 
 from models.db import get_engine
 from models.settings import get_settings
+from models.tasks import REAP_STALE_JOBS, RELAY_UNPUBLISHED, maintenance_queue
 
 log = logging.getLogger(__name__)
 settings = get_settings()
+MAINTENANCE = maintenance_queue(settings.queue)
 
 app = Celery("normlab", broker=settings.redis_url, include=["worker.tasks"])
 app.conf.update(
     task_default_queue=settings.queue,
+    task_routes={name: {"queue": MAINTENANCE} for name in (REAP_STALE_JOBS, RELAY_UNPUBLISHED)},
+    # At-least-once delivery: a task is acknowledged after it ran, and re-delivered if the
+    # process running it died; the job's claim in the database makes a second run a no-op.
     task_acks_late=True,
     task_reject_on_worker_lost=True,
     task_ignore_result=True,
     worker_prefetch_multiplier=1,
+    worker_max_tasks_per_child=settings.max_tasks_per_child,
+    worker_max_memory_per_child=settings.max_memory_per_child_mb * 1024,
     broker_connection_retry_on_startup=True,
     broker_transport_options={"visibility_timeout": settings.visibility_timeout},
     worker_hijack_root_logger=False,
+    beat_schedule={
+        "reap-stale-jobs": {"task": REAP_STALE_JOBS, "schedule": settings.maintenance_seconds},
+        "relay-unpublished": {"task": RELAY_UNPUBLISHED, "schedule": settings.maintenance_seconds},
+    },
 )
 
 

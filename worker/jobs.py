@@ -4,10 +4,15 @@ Every write after the claim is conditional on the job still running under the at
 claimed it, so a stale delivery can never overwrite the record of a newer one.
 """
 
+import logging
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy.exc import OperationalError
 
 from models.base import utcnow
 from models.db import session_scope
@@ -16,6 +21,22 @@ from models.job import Job, JobStatus
 from models.metric import EpochMetric
 from models.spec import JobConfig
 from worker.training.results import EpochResult
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+# About 8 s in all: enough to ride out a database restart or a dropped connection.
+RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 4.0)
+
+
+def retrying(action: Callable[[], T]) -> T:
+    """Run a unit of work, again after a pause when the database is unreachable."""
+    for delay in RETRY_DELAYS:
+        try:
+            return action()
+        except OperationalError as error:
+            log.warning("database unreachable (%s); retrying in %ss", type(error).__name__, delay)
+            time.sleep(delay)
+    return action()
 
 
 class JobLost(RuntimeError):
@@ -43,11 +64,18 @@ def _finite(value: float) -> float | None:
 
 def claim(job_id: int) -> ClaimedJob | None:
     """Move a queued job to running atomically; None if another delivery got there first."""
+    now = utcnow()
     with session_scope() as session:
         claimed = session.execute(
             update(Job)
             .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-            .values(status=JobStatus.RUNNING, started_at=utcnow(), attempt=Job.attempt + 1)
+            .values(
+                status=JobStatus.RUNNING,
+                started_at=now,
+                heartbeat_at=now,
+                epochs_done=0,
+                attempt=Job.attempt + 1,
+            )
             .returning(Job.attempt, Job.config, Job.seed)
         ).one_or_none()
         if claimed is None:
@@ -60,10 +88,19 @@ def claim(job_id: int) -> ClaimedJob | None:
 
 def record_epoch(job: ClaimedJob, result: EpochResult) -> None:
     """Write one epoch's metrics, its diagnostics and the job's progress in one transaction."""
+    retrying(lambda: _record_epoch(job, result))
+
+
+def _record_epoch(job: ClaimedJob, result: EpochResult) -> None:
     with session_scope() as session:
         moved = session.execute(update(Job).where(_ours(job)).values(epochs_done=result.epoch))
         if moved.rowcount != 1:  # type: ignore[attr-defined]
             raise JobLost(f"job {job.id} is no longer running as attempt {job.attempt}")
+        # A retried write may follow one that committed before its connection dropped.
+        for table in (EpochMetric, JobDiagnostic):
+            session.execute(
+                delete(table).where(table.job_id == job.id, table.epoch == result.epoch)
+            )
         session.add(
             EpochMetric(
                 job_id=job.id,
@@ -79,6 +116,22 @@ def record_epoch(job: ClaimedJob, result: EpochResult) -> None:
             JobDiagnostic(job_id=job.id, epoch=result.epoch, name=name, value=_finite(value))
             for name, value in result.diagnostics.items()
         )
+
+
+def heartbeat(job: ClaimedJob) -> bool:
+    """Mark the job alive; True if it should stop (cancel requested, or no longer ours)."""
+    return retrying(lambda: _heartbeat(job))
+
+
+def _heartbeat(job: ClaimedJob) -> bool:
+    with session_scope() as session:
+        row = session.execute(
+            update(Job)
+            .where(_ours(job))
+            .values(heartbeat_at=utcnow())
+            .returning(Job.cancel_requested_at)
+        ).one_or_none()
+    return row is None or row.cancel_requested_at is not None
 
 
 def cancel_requested(job: ClaimedJob) -> bool:
@@ -106,6 +159,10 @@ def finish(
             "final_test_loss": _finite(final.test_loss),
             "final_test_accuracy": final.test_accuracy,
         }
+    return retrying(lambda: _end(job, values))
+
+
+def _end(job: ClaimedJob, values: dict[str, object]) -> bool:
     with session_scope() as session:
         ended = session.execute(update(Job).where(_ours(job)).values(**values))
         return bool(ended.rowcount == 1)  # type: ignore[attr-defined]

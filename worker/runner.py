@@ -12,11 +12,12 @@ from worker.curves import summarize
 from worker.data import FashionMnist, load_fashion_mnist
 from worker.preprocessing import preprocess
 from worker.training import runtime
-from worker.training.loop import TrainingData, train
+from worker.training.loop import TrainingData, release_model_state, train
 from worker.training.results import Ending, EpochResult, TrainingOutcome
 
 log = logging.getLogger(__name__)
 MAX_ERROR_LENGTH = 500
+TIME_LIMIT = "time limit"
 
 
 @cache
@@ -42,7 +43,7 @@ def training_data(config: JobConfig) -> TrainingData:
 
 
 class RecordingHooks:
-    """Training hooks that write each epoch to the database and poll it for cancellation."""
+    """Training hooks that write each epoch, send heartbeats and poll for cancellation."""
 
     def __init__(self, job: jobs.ClaimedJob, poll_seconds: float) -> None:
         self.job = job
@@ -57,11 +58,11 @@ class RecordingHooks:
         self.epochs.append(result)
 
     def should_stop(self) -> bool:
-        """Ask the database at most once per poll interval; a stop, once seen, stays."""
+        """Heartbeat and read cancel requests once per poll interval; a stop, once seen, stays."""
         now = time.monotonic()
         if not self._stop and now - self._polled_at >= self.poll_seconds:
             self._polled_at = now
-            self._stop = jobs.cancel_requested(self.job)
+            self._stop = jobs.heartbeat(self.job)
         return self._stop
 
 
@@ -84,31 +85,42 @@ def end_job(job: jobs.ClaimedJob, outcome: TrainingOutcome, epochs: list[EpochRe
     return JobStatus.SUCCEEDED
 
 
-def run_job(job_id: int) -> str:
-    """Claim and run one job; returns how it ended, or 'skipped' if it was not ours to run."""
+def _train(job: jobs.ClaimedJob, hooks: RecordingHooks) -> TrainingOutcome:
+    settings = get_settings()
+    runtime.configure(settings.tf_threads)
+    data = training_data(job.config)
+    return train(
+        job.config, job.seed, data, hooks, steps_per_execution=settings.steps_per_execution
+    )
+
+
+def run_job(job_id: int, time_limit_errors: tuple[type[BaseException], ...] = ()) -> str:
+    """Claim and run one job; returns how it ended, or 'skipped' if it was not ours to run.
+
+    An error of `time_limit_errors` (the task queue's soft limit) ends the job failed with
+    "time limit"; the process goes on serving.
+    """
     job = jobs.claim(job_id)
     if job is None:
         log.info("job %s: not queued any more, nothing to do", job_id)
         return "skipped"
     log.info("job %s: attempt %s started", job_id, job.attempt)
-    settings = get_settings()
-    hooks = RecordingHooks(job, settings.cancel_poll_seconds)
+    hooks = RecordingHooks(job, get_settings().cancel_poll_seconds)
     try:
-        runtime.configure(settings.tf_threads)
-        outcome = train(
-            job.config,
-            job.seed,
-            training_data(job.config),
-            hooks,
-            steps_per_execution=settings.steps_per_execution,
-        )
+        outcome = _train(job, hooks)
     except jobs.JobLost:
         log.warning("job %s: attempt %s lost its claim; stopped", job_id, job.attempt)
         return "lost"
+    except time_limit_errors:
+        log.warning("job %s: time limit reached", job_id)
+        jobs.finish(job, JobStatus.FAILED, error=TIME_LIMIT)
+        return JobStatus.FAILED
     except Exception as error:
         log.exception("job %s: failed", job_id)
         jobs.finish(job, JobStatus.FAILED, error=describe(error))
         return JobStatus.FAILED
+    finally:
+        release_model_state()
     status = end_job(job, outcome, hooks.epochs)
     log.info("job %s: %s after epoch %s", job_id, status, outcome.epoch)
     return status

@@ -1,6 +1,11 @@
 """Celery tasks: thin, like views; they take ids and hand the work to plain functions."""
 
-from models.tasks import TRAIN_JOB
+from celery.exceptions import SoftTimeLimitExceeded
+
+from models.settings import get_settings
+from models.spec import JobConfig
+from models.tasks import REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB, train_job_options
+from worker import maintenance
 from worker.celery_app import app
 
 
@@ -10,4 +15,23 @@ def train_job(job_id: int) -> str:
     # Imported here so that TensorFlow loads only in the child process that trains.
     from worker.runner import run_job
 
-    return run_job(job_id)
+    return run_job(job_id, time_limit_errors=(SoftTimeLimitExceeded,))
+
+
+@app.task(name=REAP_STALE_JOBS)  # type: ignore[untyped-decorator]
+def reap_stale_jobs() -> dict[int, str]:
+    """Re-queue running jobs whose worker stopped sending heartbeats, or fail them past the cap."""
+    settings = get_settings()
+    return maintenance.reap_stale_jobs(
+        stale_seconds=settings.stale_seconds, max_attempts=settings.max_attempts
+    )
+
+
+def _publish(job_id: int, config: JobConfig) -> None:
+    app.send_task(TRAIN_JOB, args=[job_id], **train_job_options(config, get_settings().queue))
+
+
+@app.task(name=RELAY_UNPUBLISHED)  # type: ignore[untyped-decorator]
+def relay_unpublished() -> list[int]:
+    """Publish the tasks of queued jobs that never reached the broker."""
+    return maintenance.relay_unpublished(_publish, grace_seconds=get_settings().relay_grace_seconds)

@@ -1,19 +1,29 @@
-"""Routes of /experiments: submit a spec, read, list, cancel."""
+"""Routes of /experiments: submit a spec, read, list, cancel, report."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 
+from api.auth import OwnerDep
 from api.deps import BrokerDep, SessionDep, SettingsDep
 from api.report.build import build_report
 from api.report.schemas import Report
 from api.schemas import ExperimentOut, ExperimentPage, ExperimentSummary, JobOut
-from api.services import cancellation
+from api.services import cancellation, submission
 from api.services import experiments as services
 from models.experiment import Experiment, experiment_status
 from models.experiment_spec import ExperimentSpec
 
 router = APIRouter(prefix="/experiments", tags=["experiments"])
+IdempotencyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="repeat a POST safely: the same key and body return the first experiment",
+    ),
+]
 
 
 def experiment_out(session: SessionDep, experiment: Experiment) -> ExperimentOut:
@@ -26,18 +36,34 @@ def experiment_out(session: SessionDep, experiment: Experiment) -> ExperimentOut
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
 def submit_experiment(
-    spec: ExperimentSpec, session: SessionDep, broker: BrokerDep, response: Response
+    spec: ExperimentSpec,
+    session: SessionDep,
+    broker: BrokerDep,
+    settings: SettingsDep,
+    owner: OwnerDep,
+    response: Response,
+    idempotency_key: IdempotencyHeader = None,
 ) -> ExperimentOut:
     """Expand the spec into one job per (config, seed), store them and queue them."""
-    experiment = services.create_experiment(session, spec=spec, broker=broker)
-    response.headers["Location"] = f"/experiments/{experiment.id}"
-    return experiment_out(session, experiment)
+    submitted = submission.submit(
+        session,
+        spec=spec,
+        broker=broker,
+        owner=owner,
+        idempotency_key=idempotency_key,
+        max_active_jobs=settings.max_active_jobs_per_key,
+    )
+    response.headers["Location"] = f"/experiments/{submitted.experiment.id}"
+    if submitted.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return experiment_out(session, submitted.experiment)
 
 
 @router.get("")
 def list_experiments(
     session: SessionDep,
     settings: SettingsDep,
+    owner: OwnerDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[
         str | None, Query(max_length=200, description="the previous page's next_cursor")
@@ -45,27 +71,28 @@ def list_experiments(
 ) -> ExperimentPage:
     """Experiments, newest first, a page at a time."""
     limit = min(limit, settings.page_size_max)
-    rows, next_cursor = services.list_experiments(session, limit=limit, cursor=cursor)
+    rows, next_cursor = services.list_experiments(session, owner=owner, limit=limit, cursor=cursor)
     counts = services.status_counts(session, [row.id for row in rows])
     items = [ExperimentSummary.from_row(row, counts[row.id]) for row in rows]
     return ExperimentPage(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{experiment_id}")
-def read_experiment(experiment_id: int, session: SessionDep) -> ExperimentOut:
+def read_experiment(experiment_id: int, session: SessionDep, owner: OwnerDep) -> ExperimentOut:
     """One experiment: its status, counts per job status, and its jobs."""
-    return experiment_out(session, services.get_experiment(session, experiment_id))
+    return experiment_out(session, services.get_experiment(session, experiment_id, owner))
 
 
 @router.post("/{experiment_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
-def cancel_experiment(experiment_id: int, session: SessionDep) -> ExperimentOut:
+def cancel_experiment(experiment_id: int, session: SessionDep, owner: OwnerDep) -> ExperimentOut:
     """Cancel every job that has not ended: queued ones never start, running ones stop."""
-    return experiment_out(session, cancellation.cancel_experiment(session, experiment_id))
+    experiment = cancellation.cancel_experiment(session, experiment_id, owner)
+    return experiment_out(session, experiment)
 
 
 @router.get("/{experiment_id}/report")
-def read_report(experiment_id: int, session: SessionDep) -> Report:
+def read_report(experiment_id: int, session: SessionDep, owner: OwnerDep) -> Report:
     """Per-config statistics over seeds, comparisons with the best config, and findings."""
-    experiment = services.get_experiment(session, experiment_id)
+    experiment = services.get_experiment(session, experiment_id, owner)
     counts = services.status_counts(session, [experiment_id])[experiment_id]
     return build_report(session, experiment, experiment_status(counts))

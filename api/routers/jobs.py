@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from api.auth import OwnerDep
 from api.deps import SessionDep, SettingsDep
 from api.schemas import (
     DiagnosticOut,
@@ -28,6 +29,7 @@ CursorQuery = Annotated[
 def list_jobs(
     session: SessionDep,
     settings: SettingsDep,
+    owner: OwnerDep,
     experiment_id: Annotated[int | None, Query(ge=1)] = None,
     job_status: Annotated[list[JobStatus], Query(alias="status")] = [],  # noqa: B006
     stuck: bool | None = None,
@@ -42,6 +44,7 @@ def list_jobs(
     """Jobs filtered by experiment, status (repeatable), stuck, diverged; sorted or in order."""
     rows, next_cursor = jobs.list_jobs(
         session,
+        owner=owner,
         experiment_id=experiment_id,
         statuses=job_status,
         stuck=stuck,
@@ -54,9 +57,9 @@ def list_jobs(
 
 
 @router.get("/{job_id}")
-def read_job(job_id: int, session: SessionDep) -> JobOut:
+def read_job(job_id: int, session: SessionDep, owner: OwnerDep) -> JobOut:
     """One job: status, config, seed, progress, result or error, summaries, timestamps."""
-    job = jobs.get_job(session, job_id)
+    job = jobs.get_job(session, job_id, owner)
     values = jobs.diagnostics_at(session, job, [0, job.epochs_done])
     out = JobOut.from_row(job)
     if values[0]:
@@ -70,9 +73,9 @@ def read_job(job_id: int, session: SessionDep) -> JobOut:
 
 
 @router.get("/{job_id}/metrics")
-def read_job_metrics(job_id: int, session: SessionDep) -> MetricsOut:
+def read_job_metrics(job_id: int, session: SessionDep, owner: OwnerDep) -> MetricsOut:
     """The job's per-epoch metrics; epoch 0 is the evaluation before training."""
-    rows = jobs.job_metrics(session, job_id)
+    rows = jobs.job_metrics(session, job_id, owner)
     return MetricsOut(items=[EpochMetricOut.from_row(row) for row in rows])
 
 
@@ -80,16 +83,17 @@ def read_job_metrics(job_id: int, session: SessionDep) -> MetricsOut:
 def read_job_diagnostics(
     job_id: int,
     session: SessionDep,
+    owner: OwnerDep,
     name: Annotated[list[str], Query(max_length=100, description="only these names")] = [],  # noqa: B006
     epoch: Annotated[int | None, Query(ge=0)] = None,
 ) -> DiagnosticsOut:
     """The job's diagnostics on its probe sample, one item per (epoch, name)."""
-    rows = jobs.job_diagnostics(session, job_id, names=name, epoch=epoch)
+    rows = jobs.job_diagnostics(session, job_id, owner, names=name, epoch=epoch)
     items = [DiagnosticOut(epoch=row.epoch, name=row.name, value=row.value) for row in rows]
     return DiagnosticsOut(items=items)
 
 
 @router.post("/{job_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
-def cancel_job(job_id: int, session: SessionDep) -> JobOut:
+def cancel_job(job_id: int, session: SessionDep, owner: OwnerDep) -> JobOut:
     """Cancel the job: a queued one never starts, a running one stops within its epoch."""
-    return JobOut.from_row(cancellation.cancel_job(session, job_id))
+    return JobOut.from_row(cancellation.cancel_job(session, job_id, owner))

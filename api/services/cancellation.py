@@ -30,19 +30,20 @@ def cancel_where(session: Session, *conditions: object) -> None:
     session.commit()
 
 
-def cancel_job(session: Session, job_id: int) -> Job:
+def cancel_job(session: Session, job_id: int, owner: str | None) -> Job:
     """Cancel a queued job now, a running one within its epoch; 409 once it has ended."""
+    get_job(session, job_id, owner)  # another key's job is not found, and not touched
     cancel_where(session, Job.id == job_id)
-    job = get_job(session, job_id)
+    job = get_job(session, job_id, owner)
     session.refresh(job)
     if job.status in TERMINAL_STATUSES and job.status != JobStatus.CANCELLED:
         raise NotCancellable(f"job {job_id} has already ended: {job.status}")
     return job
 
 
-def cancel_experiment(session: Session, experiment_id: int) -> Experiment:
+def cancel_experiment(session: Session, experiment_id: int, owner: str | None) -> Experiment:
     """Cancel every job of the experiment that has not ended; 409 if all ended uncancelled."""
-    experiment = get_experiment(session, experiment_id)
+    experiment = get_experiment(session, experiment_id, owner)
     cancel_where(session, Job.experiment_id == experiment_id)
     counts = status_counts(session, [experiment_id])[experiment_id]
     if not any(counts.get(status) for status in CANCELLABLE_OR_CANCELLED):

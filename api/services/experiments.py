@@ -1,58 +1,20 @@
-"""Experiments: create them with their jobs, read, list, cancel them and their jobs."""
+"""Experiments: read one (if the caller may), list them, count their jobs per status."""
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.broker import Broker
-from api.errors import BrokerUnavailable, ExperimentNotFound
+from api.errors import ExperimentNotFound
 from api.pagination import decode_cursor, encode_cursor
-from models.base import utcnow
 from models.experiment import Experiment
-from models.experiment_spec import ExperimentSpec
-from models.job import Job, JobStatus
-
-BROKER_DOWN = "could not be queued: the task broker is unavailable"
+from models.job import Job
 
 
-def create_experiment(session: Session, *, spec: ExperimentSpec, broker: Broker) -> Experiment:
-    """Store the experiment and its jobs, commit, then queue one task per job."""
-    experiment = Experiment(name=spec.name, spec=spec.model_dump(mode="json"))
-    session.add(experiment)
-    jobs = [
-        Job(
-            experiment=experiment,
-            config=config.model_dump(mode="json"),
-            config_key=config.key(),
-            seed=seed,
-            epochs=config.training.epochs,
-        )
-        for config, seed in spec.expand()
-    ]
-    session.add_all(jobs)
-    session.commit()  # the worker must find the rows the tasks refer to
-    try:
-        broker.send_jobs([job.id for job in jobs])
-    except Exception as error:
-        _fail_unqueued(session, experiment.id)
-        raise BrokerUnavailable(f"experiment {experiment.id}: jobs {BROKER_DOWN}") from error
-    return experiment
-
-
-def _fail_unqueued(session: Session, experiment_id: int) -> None:
-    session.execute(
-        update(Job)
-        .where(Job.experiment_id == experiment_id, Job.status == JobStatus.QUEUED)
-        .values(status=JobStatus.FAILED, error=BROKER_DOWN, finished_at=utcnow())
-    )
-    session.commit()
-
-
-def get_experiment(session: Session, experiment_id: int) -> Experiment:
-    """The experiment, or ExperimentNotFound."""
+def get_experiment(session: Session, experiment_id: int, owner: str | None) -> Experiment:
+    """The experiment, or ExperimentNotFound (also when another key owns it)."""
     experiment = session.get(Experiment, experiment_id)
-    if experiment is None:
+    if experiment is None or (owner is not None and experiment.owner != owner):
         raise ExperimentNotFound(experiment_id)
     return experiment
 
@@ -78,10 +40,12 @@ def status_counts(session: Session, experiment_ids: list[int]) -> dict[int, dict
 
 
 def list_experiments(
-    session: Session, *, limit: int, cursor: str | None
+    session: Session, *, owner: str | None, limit: int, cursor: str | None
 ) -> tuple[Sequence[Experiment], str | None]:
-    """A page of experiments, newest first, and the cursor of the next page."""
+    """A page of the caller's experiments, newest first, and the cursor of the next page."""
     query = select(Experiment).order_by(Experiment.id.desc()).limit(limit + 1)
+    if owner is not None:
+        query = query.where(Experiment.owner == owner)
     before = decode_cursor(cursor, "before")
     if before is not None:
         query = query.where(Experiment.id < before)

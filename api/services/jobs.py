@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from api.errors import JobNotFound
 from api.pagination import decode_cursor, encode_cursor
 from models.diagnostic import JobDiagnostic
+from models.experiment import Experiment
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
 
@@ -39,9 +40,12 @@ SUMMARY_DIAGNOSTICS = (
 )
 
 
-def get_job(session: Session, job_id: int) -> Job:
-    """The job, or JobNotFound."""
-    job = session.get(Job, job_id)
+def get_job(session: Session, job_id: int, owner: str | None) -> Job:
+    """The job, or JobNotFound (also when another key owns its experiment)."""
+    query = select(Job).where(Job.id == job_id)
+    if owner is not None:
+        query = query.join(Experiment).where(Experiment.owner == owner)
+    job = session.scalar(query)
     if job is None:
         raise JobNotFound(job_id)
     return job
@@ -49,12 +53,15 @@ def get_job(session: Session, job_id: int) -> Job:
 
 def _filtered(
     *,
+    owner: str | None,
     experiment_id: int | None,
     statuses: list[JobStatus],
     stuck: bool | None,
     diverged: bool | None,
 ) -> Select[Job]:
     query = select(Job)
+    if owner is not None:
+        query = query.join(Experiment).where(Experiment.owner == owner)
     if experiment_id is not None:
         query = query.where(Job.experiment_id == experiment_id)
     if statuses:
@@ -70,6 +77,7 @@ def _filtered(
 def list_jobs(
     session: Session,
     *,
+    owner: str | None = None,
     experiment_id: int | None = None,
     statuses: list[JobStatus],
     stuck: bool | None = None,
@@ -83,7 +91,7 @@ def list_jobs(
     `sort` is a field name, `-` in front for descending; empty values come last, ties by id.
     """
     query = _filtered(
-        experiment_id=experiment_id, statuses=statuses, stuck=stuck, diverged=diverged
+        owner=owner, experiment_id=experiment_id, statuses=statuses, stuck=stuck, diverged=diverged
     )
     if sort is None:
         after = decode_cursor(cursor, "after")
@@ -101,19 +109,24 @@ def list_jobs(
     return rows[:limit], encode_cursor({"offset": offset + limit}) if more else None
 
 
-def job_metrics(session: Session, job_id: int) -> Sequence[EpochMetric]:
+def job_metrics(session: Session, job_id: int, owner: str | None) -> Sequence[EpochMetric]:
     """The job's per-epoch rows, epoch 0 first."""
-    get_job(session, job_id)
+    get_job(session, job_id, owner)
     return session.scalars(
         select(EpochMetric).where(EpochMetric.job_id == job_id).order_by(EpochMetric.epoch)
     ).all()
 
 
 def job_diagnostics(
-    session: Session, job_id: int, *, names: Sequence[str] = (), epoch: int | None = None
+    session: Session,
+    job_id: int,
+    owner: str | None,
+    *,
+    names: Sequence[str] = (),
+    epoch: int | None = None,
 ) -> Sequence[JobDiagnostic]:
     """The job's diagnostics by epoch and name, optionally only some names or one epoch."""
-    get_job(session, job_id)
+    get_job(session, job_id, owner)
     query = select(JobDiagnostic).where(JobDiagnostic.job_id == job_id)
     if names:
         query = query.where(JobDiagnostic.name.in_(names))

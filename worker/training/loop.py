@@ -1,5 +1,6 @@
 """The training run: Keras' `fit` one epoch at a time, evaluating the test set after each."""
 
+import gc
 import time
 from dataclasses import dataclass
 
@@ -129,3 +130,9 @@ def train(
         if not result.finite:
             return TrainingOutcome(Ending.DIVERGED, epoch)
     return TrainingOutcome(Ending.COMPLETED, config.training.epochs)
+
+
+def release_model_state() -> None:
+    """Free what Keras keeps between models, so one process can train job after job."""
+    keras.backend.clear_session()
+    gc.collect()

@@ -1,0 +1,139 @@
+"""Submitting an experiment: quota, idempotency, storing its jobs, then publishing their tasks."""
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.broker import Broker
+from api.errors import IdempotencyMismatch, TooManyRequests
+from api.services.experiments import get_experiment
+from models.base import utcnow
+from models.experiment import Experiment
+from models.experiment_spec import ExperimentSpec
+from models.idempotency import IdempotencyKey
+from models.job import Job, JobStatus
+from models.spec import JobConfig
+
+log = logging.getLogger(__name__)
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The experiment, and whether it was created by an earlier request with the same key."""
+
+    experiment: Experiment
+    replayed: bool
+
+
+def request_hash(spec: ExperimentSpec) -> str:
+    """A hash of the validated spec: equal for bodies that mean the same experiment."""
+    return hashlib.sha256(
+        json.dumps(spec.model_dump(mode="json"), sort_keys=True).encode()
+    ).hexdigest()
+
+
+def _check_quota(session: Session, owner: str | None, new_jobs: int, limit: int) -> None:
+    if owner is None:
+        return
+    active = (
+        session.scalar(
+            select(func.count())
+            .select_from(Job)
+            .join(Experiment)
+            .where(Experiment.owner == owner, Job.status.in_(ACTIVE))
+        )
+        or 0
+    )
+    if active + new_jobs > limit:
+        raise TooManyRequests(
+            f"key {owner!r} has {active} queued or running jobs; {new_jobs} more would pass its "
+            f"limit of {limit}",
+            retry_after=60,
+        )
+
+
+def _replay(session: Session, owner: str | None, key: str, digest: str) -> Submitted | None:
+    found = session.scalar(
+        select(IdempotencyKey).where(
+            IdempotencyKey.owner == (owner or ""), IdempotencyKey.key == key
+        )
+    )
+    if found is None:
+        return None
+    if found.request_hash != digest:
+        raise IdempotencyMismatch(
+            "Idempotency-Key was already used with another request body; use a new key"
+        )
+    return Submitted(get_experiment(session, found.experiment_id, owner), replayed=True)
+
+
+def _store(
+    session: Session, spec: ExperimentSpec, owner: str | None
+) -> tuple[Experiment, list[tuple[Job, JobConfig]]]:
+    experiment = Experiment(name=spec.name, spec=spec.model_dump(mode="json"), owner=owner)
+    jobs = [
+        (
+            Job(
+                experiment=experiment,
+                config=config.model_dump(mode="json"),
+                config_key=config.key(),
+                seed=seed,
+                epochs=config.training.epochs,
+            ),
+            config,
+        )
+        for config, seed in spec.expand()
+    ]
+    session.add(experiment)
+    session.add_all(job for job, _ in jobs)
+    return experiment, jobs
+
+
+def _publish(session: Session, broker: Broker, jobs: list[tuple[Job, JobConfig]]) -> None:
+    try:
+        broker.send_jobs([(job.id, config) for job, config in jobs])
+    except Exception:
+        # The jobs stay queued without enqueued_at: the worker's relay publishes them later.
+        log.warning("broker unavailable: %s jobs left for the relay", len(jobs))
+        return
+    ids = [job.id for job, _ in jobs]
+    session.execute(update(Job).where(Job.id.in_(ids)).values(enqueued_at=utcnow()))
+    session.commit()
+
+
+def submit(
+    session: Session,
+    *,
+    spec: ExperimentSpec,
+    broker: Broker,
+    owner: str | None,
+    idempotency_key: str | None,
+    max_active_jobs: int,
+) -> Submitted:
+    """Store the experiment and its jobs, commit, then publish; replay a repeated key."""
+    digest = request_hash(spec)
+    if idempotency_key and (earlier := _replay(session, owner, idempotency_key, digest)):
+        return earlier
+    _check_quota(session, owner, spec.expansion_size(), max_active_jobs)
+    experiment, jobs = _store(session, spec, owner)
+    if idempotency_key:
+        session.add(
+            IdempotencyKey(
+                owner=owner or "", key=idempotency_key, request_hash=digest, experiment=experiment
+            )
+        )
+    try:
+        session.commit()  # the worker must find the rows the tasks refer to
+    except IntegrityError:
+        session.rollback()  # a concurrent request with the same key committed first
+        if idempotency_key and (earlier := _replay(session, owner, idempotency_key, digest)):
+            return earlier
+        raise
+    _publish(session, broker, jobs)
+    return Submitted(experiment, replayed=False)

@@ -1,0 +1,76 @@
+"""Keeping job state true when processes die or the broker was down: the reaper and the relay.
+
+Both are periodic tasks (Celery beat) and safe to run anywhere, any number of times at once:
+every change is a conditional update on the state that was read.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from models.base import utcnow
+from models.db import session_scope
+from models.job import Job, JobStatus
+from models.spec import JobConfig
+
+log = logging.getLogger(__name__)
+WORKER_LOST = "worker lost"
+
+
+def _end_or_requeue(job_id: int, attempt: int, cancelled: bool, max_attempts: int) -> str:
+    values: dict[str, object]
+    if cancelled:
+        outcome, values = "cancelled", {"status": JobStatus.CANCELLED, "finished_at": utcnow()}
+    elif attempt >= max_attempts:
+        outcome = "failed"
+        values = {"status": JobStatus.FAILED, "error": WORKER_LOST, "finished_at": utcnow()}
+    else:
+        # Queued again without a published task: the relay publishes it.
+        outcome, values = "requeued", {"status": JobStatus.QUEUED, "enqueued_at": None}
+    with session_scope() as session:
+        changed = session.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.attempt == attempt, Job.status == JobStatus.RUNNING)
+            .values(**values)
+        )
+        return outcome if changed.rowcount == 1 else "raced"  # type: ignore[attr-defined]
+
+
+def reap_stale_jobs(*, stale_seconds: float, max_attempts: int) -> dict[int, str]:
+    """Running jobs without a heartbeat for `stale_seconds`: re-queue, or fail past the cap."""
+    cutoff = utcnow() - timedelta(seconds=stale_seconds)
+    last_sign = func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at)
+    with session_scope() as session:
+        stale = session.execute(
+            select(Job.id, Job.attempt, Job.cancel_requested_at).where(
+                Job.status == JobStatus.RUNNING, last_sign < cutoff
+            )
+        ).all()
+    outcomes = {
+        job_id: _end_or_requeue(job_id, attempt, cancel is not None, max_attempts)
+        for job_id, attempt, cancel in stale
+    }
+    for job_id, outcome in outcomes.items():
+        log.warning("job %s: heartbeat older than %ss, %s", job_id, stale_seconds, outcome)
+    return outcomes
+
+
+def relay_unpublished(
+    publish: Callable[[int, JobConfig], None], *, grace_seconds: float
+) -> list[int]:
+    """Publish queued jobs whose task never reached the broker; returns their ids."""
+    cutoff = utcnow() - timedelta(seconds=grace_seconds)
+    with session_scope() as session:
+        waiting = session.scalars(
+            select(Job)
+            .where(
+                Job.status == JobStatus.QUEUED, Job.enqueued_at.is_(None), Job.created_at < cutoff
+            )
+            .order_by(Job.id)
+        ).all()
+        for job in waiting:
+            publish(job.id, JobConfig.model_validate(job.config))
+            job.enqueued_at = utcnow()
+    return [job.id for job in waiting]
