@@ -13,6 +13,7 @@ class Broker:
     def __init__(self, settings: Settings) -> None:
         timeout = settings.broker_timeout
         self.queue = settings.queue
+        self.time_limit_factor = settings.time_limit_factor
         self.timeout = timeout
         self.celery = Celery("normlab-api", broker=settings.redis_url)
         self.celery.conf.update(
@@ -34,7 +35,7 @@ class Broker:
                     producer=producer,
                     retry=True,
                     retry_policy={"max_retries": 1, "interval_start": 0.2, "interval_step": 0.5},
-                    **train_job_options(config, self.queue),
+                    **train_job_options(config, self.queue, self.time_limit_factor),
                 )
 
     def ping(self) -> bool:

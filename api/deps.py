@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from api.broker import Broker
@@ -31,3 +31,9 @@ def get_app_settings(request: Request) -> Settings:
 SessionDep = Annotated[Session, Depends(get_session)]
 BrokerDep = Annotated[Broker, Depends(get_broker)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+# Ids are 32-bit integers in every database; larger ones are refused (422), not looked up.
+MAX_ID = 2**31 - 1
+ExperimentId = Annotated[int, Path(ge=1, le=MAX_ID)]
+JobId = Annotated[int, Path(ge=1, le=MAX_ID)]
+ExperimentFilter = Annotated[int | None, Query(ge=1, le=MAX_ID)]

@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -75,6 +76,40 @@ class IdempotencyMismatch(DomainError):
 
     status = 422
     title = "Invalid request"
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; validation problems list each field's error."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, str]] | None = None
+
+
+_PROBLEM_SCHEMA = Problem.model_json_schema()
+PROBLEM_STATUSES = {
+    401: "no API key or an unknown one (when keys are configured)",
+    404: "no such resource, or it belongs to another API key",
+    409: "the job or experiment has already ended",
+    413: "the request body is too large",
+    415: "the request body is not JSON",
+    422: "invalid input: each error names the field and what is allowed",
+    429: "over a per-key limit; see Retry-After",
+    500: "an unexpected error (no internals are shown)",
+}
+
+
+def problem_responses() -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for every problem response, as application/problem+json."""
+    return {
+        status: {
+            "description": description,
+            "content": {PROBLEM_JSON: {"schema": _PROBLEM_SCHEMA}},
+        }
+        for status, description in PROBLEM_STATUSES.items()
+    }
 
 
 def problem(

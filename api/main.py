@@ -7,7 +7,7 @@ from fastapi import FastAPI
 
 from api.auth import RateLimiter
 from api.broker import Broker
-from api.errors import install_handlers
+from api.errors import install_handlers, problem_responses
 from api.limits import BodyLimits
 from api.routers import experiments, health, jobs
 from models.db import make_engine, make_sessionmaker
@@ -37,7 +37,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.broker.close()
         engine.dispose()
 
-    app = FastAPI(title="normlab", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="normlab",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses=problem_responses(),
+    )
     install_handlers(app)
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
     for module in (experiments, jobs, health):

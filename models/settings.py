@@ -39,7 +39,11 @@ class Settings(BaseSettings):
     max_attempts: int = Field(3, ge=1, le=20)
     maintenance_seconds: float = Field(15.0, gt=0, le=3600)
     relay_grace_seconds: float = Field(10.0, ge=0, le=3600)
-    max_tasks_per_child: int = Field(50, ge=1)
+    # Keras' fit keeps about 5 MB per model it traced, even after clear_session: a worker
+    # child is replaced after this many jobs, or once it passes the memory cap.
+    # Scales every job's time limit (models.limits): above 1 for slow machines, below to test.
+    time_limit_factor: float = Field(1.0, gt=0, le=100)
+    max_tasks_per_child: int = Field(20, ge=1)
     max_memory_per_child_mb: int = Field(3000, ge=100)
     page_size_max: int = Field(500, ge=1, le=10_000)
     # API keys as `name:sha256-of-token` pairs, comma-separated; empty: no authentication

@@ -17,9 +17,9 @@ def maintenance_queue(queue: str) -> str:
     return f"{queue}.maintenance"
 
 
-def train_job_options(config: JobConfig, queue: str) -> dict[str, Any]:
+def train_job_options(config: JobConfig, queue: str, factor: float = 1.0) -> dict[str, Any]:
     """Options for publishing one job's training task: its queue and its time limits."""
-    soft = time_limit_seconds(config)
+    soft = max(1, round(time_limit_seconds(config) * factor))
     return {
         "queue": queue,
         "soft_time_limit": soft,

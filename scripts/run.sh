@@ -11,11 +11,17 @@ trap 'stop_started' EXIT
 trap 'exit 130' INT TERM
 
 ensure_redis "$REDIS_URL"
+mkdir -p var
 .venv/bin/alembic upgrade head
 .venv/bin/uvicorn api.main:app --host 127.0.0.1 --port "$port" &
 STARTED_PIDS+=($!)
 .venv/bin/celery -A worker.celery_app worker --loglevel INFO --concurrency "$concurrency" \
   --hostname "normlab@%h" --without-gossip --without-mingle &
+STARTED_PIDS+=($!)
+# The reaper and the relay: one small worker on the maintenance queue, with the beat schedule.
+.venv/bin/celery -A worker.celery_app worker --loglevel INFO --pool solo --beat \
+  --queues "${NORMLAB_QUEUE:-normlab}.maintenance" --schedule var/celerybeat-schedule \
+  --hostname "normlab-maintenance@%h" --without-gossip --without-mingle &
 STARTED_PIDS+=($!)
 echo "normlab: API on http://127.0.0.1:$port (docs at /docs); Ctrl-C stops it" >&2
 wait -n

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-APP_SERVICES = ("migrate", "api", "worker")
+APP_SERVICES = ("migrate", "api", "worker", "maintenance")
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,14 @@ def compose() -> dict[str, Any]:
 
 
 def test_services_are_postgres_redis_migrate_api_worker(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {"postgres", "redis", "migrate", "api", "worker"}
+    assert set(compose["services"]) == {
+        "postgres",
+        "redis",
+        "migrate",
+        "api",
+        "worker",
+        "maintenance",
+    }
 
 
 def test_api_worker_and_migrate_share_one_image_and_environment(compose: dict[str, Any]) -> None:
@@ -38,7 +45,7 @@ def test_migration_runs_alembic_once_and_the_others_wait_for_it(compose: dict[st
     assert services["migrate"]["command"] == ["alembic", "upgrade", "head"]
     assert services["migrate"]["restart"] == "no"
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
-    for name in ("api", "worker"):
+    for name in ("api", "worker", "maintenance"):
         depends = services[name]["depends_on"]
         assert depends["migrate"]["condition"] == "service_completed_successfully"
         assert depends["redis"]["condition"] == "service_healthy"
@@ -57,15 +64,26 @@ def test_commands_name_modules_that_exist(compose: dict[str, Any]) -> None:
     assert hasattr(importlib.import_module("worker.celery_app"), "app")
 
 
+def test_maintenance_runs_beat_on_its_own_queue(compose: dict[str, Any]) -> None:
+    command = compose["services"]["maintenance"]["command"]
+    assert command[:4] == ["celery", "-A", "worker.celery_app", "worker"]
+    assert "--beat" in command
+    assert command[command.index("--queues") + 1] == "normlab.maintenance"
+    assert command[command.index("--pool") + 1] == "solo"
+
+
 def test_worker_can_be_scaled(compose: dict[str, Any]) -> None:
     worker = compose["services"]["worker"]
     for pinned in ("container_name", "ports", "hostname"):
         assert pinned not in worker
 
 
-def test_database_password_must_be_given(compose: dict[str, Any]) -> None:
+def test_database_password_and_api_keys_must_be_given(compose: dict[str, Any]) -> None:
     password = compose["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"]
     assert password == "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}"
+    for name in APP_SERVICES:
+        keys = compose["services"][name]["environment"]["NORMLAB_API_KEYS"]
+        assert keys.startswith("${NORMLAB_API_KEYS:?")
 
 
 def test_image_installs_pinned_requirements_and_the_dataset_and_all_packages() -> None:

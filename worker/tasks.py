@@ -28,7 +28,9 @@ def reap_stale_jobs() -> dict[int, str]:
 
 
 def _publish(job_id: int, config: JobConfig) -> None:
-    app.send_task(TRAIN_JOB, args=[job_id], **train_job_options(config, get_settings().queue))
+    settings = get_settings()
+    options = train_job_options(config, settings.queue, settings.time_limit_factor)
+    app.send_task(TRAIN_JOB, args=[job_id], **options)
 
 
 @app.task(name=RELAY_UNPUBLISHED)  # type: ignore[untyped-decorator]

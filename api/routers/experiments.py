@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response, status
 
 from api.auth import OwnerDep
-from api.deps import BrokerDep, SessionDep, SettingsDep
+from api.deps import BrokerDep, ExperimentId, SessionDep, SettingsDep
 from api.report.build import build_report
 from api.report.schemas import Report
 from api.schemas import ExperimentOut, ExperimentPage, ExperimentSummary, JobOut
@@ -78,20 +78,24 @@ def list_experiments(
 
 
 @router.get("/{experiment_id}")
-def read_experiment(experiment_id: int, session: SessionDep, owner: OwnerDep) -> ExperimentOut:
+def read_experiment(
+    experiment_id: ExperimentId, session: SessionDep, owner: OwnerDep
+) -> ExperimentOut:
     """One experiment: its status, counts per job status, and its jobs."""
     return experiment_out(session, services.get_experiment(session, experiment_id, owner))
 
 
 @router.post("/{experiment_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
-def cancel_experiment(experiment_id: int, session: SessionDep, owner: OwnerDep) -> ExperimentOut:
+def cancel_experiment(
+    experiment_id: ExperimentId, session: SessionDep, owner: OwnerDep
+) -> ExperimentOut:
     """Cancel every job that has not ended: queued ones never start, running ones stop."""
     experiment = cancellation.cancel_experiment(session, experiment_id, owner)
     return experiment_out(session, experiment)
 
 
 @router.get("/{experiment_id}/report")
-def read_report(experiment_id: int, session: SessionDep, owner: OwnerDep) -> Report:
+def read_report(experiment_id: ExperimentId, session: SessionDep, owner: OwnerDep) -> Report:
     """Per-config statistics over seeds, comparisons with the best config, and findings."""
     experiment = services.get_experiment(session, experiment_id, owner)
     counts = services.status_counts(session, [experiment_id])[experiment_id]

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from api.auth import OwnerDep
-from api.deps import SessionDep, SettingsDep
+from api.deps import ExperimentFilter, JobId, SessionDep, SettingsDep
 from api.schemas import (
     DiagnosticOut,
     DiagnosticsOut,
@@ -30,7 +30,7 @@ def list_jobs(
     session: SessionDep,
     settings: SettingsDep,
     owner: OwnerDep,
-    experiment_id: Annotated[int | None, Query(ge=1)] = None,
+    experiment_id: ExperimentFilter = None,
     job_status: Annotated[list[JobStatus], Query(alias="status")] = [],  # noqa: B006
     stuck: bool | None = None,
     diverged: bool | None = None,
@@ -57,7 +57,7 @@ def list_jobs(
 
 
 @router.get("/{job_id}")
-def read_job(job_id: int, session: SessionDep, owner: OwnerDep) -> JobOut:
+def read_job(job_id: JobId, session: SessionDep, owner: OwnerDep) -> JobOut:
     """One job: status, config, seed, progress, result or error, summaries, timestamps."""
     job = jobs.get_job(session, job_id, owner)
     values = jobs.diagnostics_at(session, job, [0, job.epochs_done])
@@ -73,7 +73,7 @@ def read_job(job_id: int, session: SessionDep, owner: OwnerDep) -> JobOut:
 
 
 @router.get("/{job_id}/metrics")
-def read_job_metrics(job_id: int, session: SessionDep, owner: OwnerDep) -> MetricsOut:
+def read_job_metrics(job_id: JobId, session: SessionDep, owner: OwnerDep) -> MetricsOut:
     """The job's per-epoch metrics; epoch 0 is the evaluation before training."""
     rows = jobs.job_metrics(session, job_id, owner)
     return MetricsOut(items=[EpochMetricOut.from_row(row) for row in rows])
@@ -81,7 +81,7 @@ def read_job_metrics(job_id: int, session: SessionDep, owner: OwnerDep) -> Metri
 
 @router.get("/{job_id}/diagnostics")
 def read_job_diagnostics(
-    job_id: int,
+    job_id: JobId,
     session: SessionDep,
     owner: OwnerDep,
     name: Annotated[list[str], Query(max_length=100, description="only these names")] = [],  # noqa: B006
@@ -94,6 +94,6 @@ def read_job_diagnostics(
 
 
 @router.post("/{job_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
-def cancel_job(job_id: int, session: SessionDep, owner: OwnerDep) -> JobOut:
+def cancel_job(job_id: JobId, session: SessionDep, owner: OwnerDep) -> JobOut:
     """Cancel the job: a queued one never starts, a running one stops within its epoch."""
     return JobOut.from_row(cancellation.cancel_job(session, job_id, owner))

@@ -1,27 +1,36 @@
-"""A real API and a real worker per database kind, shared by the integration tests."""
+"""Real API and worker processes, shared or fresh, against the test databases and Redis."""
 
 from collections.abc import Generator, Iterator
 
 import pytest
 
 from tests.conftest import TEST_REDIS_URL
-from tests.integration.service import Service, running_service
+from tests.integration.service import RedisServer, Service, running_service
 
 
 @pytest.fixture(scope="session")
 def service(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    """uvicorn and a Celery worker against the test database and the real Redis."""
+    """One API and worker set per database kind, shared by the tests that do not break it."""
     with running_service(database_url, TEST_REDIS_URL, tmp_path_factory.mktemp("logs")) as live:
         yield live
+
+
+@pytest.fixture
+def private_redis() -> Iterator[RedisServer]:
+    """A redis-server of this test's own, which it may stop and restart."""
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """Attach the API's and worker's last log lines to a failing integration test."""
+    """Attach the processes' last log lines to a failing integration test."""
     report = yield
-    live = getattr(item, "funcargs", {}).get("service")
-    if report.failed and isinstance(live, Service):
-        report.sections.append(("service logs", live.tail_logs()))
+    for value in getattr(item, "funcargs", {}).values():
+        if report.failed and isinstance(value, Service):
+            report.sections.append(("service logs", value.tail_logs()))
     return report

@@ -1,4 +1,4 @@
-"""The real service in subprocesses: uvicorn serving the API and a Celery worker that trains."""
+"""The real service in subprocesses: uvicorn, a training worker, a maintenance worker with beat."""
 
 import os
 import signal
@@ -8,8 +8,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,6 +16,13 @@ import httpx2 as httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
+# Short enough for tests: a heartbeat every 0.2 s, stale after 4 s, maintenance every second.
+FAST_MAINTENANCE = {
+    "NORMLAB_CANCEL_POLL_SECONDS": "0.2",
+    "NORMLAB_STALE_SECONDS": "4",
+    "NORMLAB_MAINTENANCE_SECONDS": "1",
+    "NORMLAB_RELAY_GRACE_SECONDS": "1",
+}
 
 
 def free_port() -> int:
@@ -37,31 +43,104 @@ def wait_for(check: Callable[[], T | None], timeout: float, what: str, every: fl
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-@contextmanager
-def process(
-    command: list[str], env: dict[str, str], log: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    """Run a process with its output in a log file; stop it (TERM, then KILL) afterwards."""
-    with log.open("wb") as out:
-        child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            yield child
-        finally:
-            child.send_signal(signal.SIGTERM)
+def stop(child: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: float = 30) -> None:
+    """Signal a process group and wait for its leader; KILL it if it lingers."""
+    if child.poll() is not None:
+        return
+    with suppress(ProcessLookupError):
+        os.killpg(child.pid, sig)
+    try:
+        child.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of a process, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
             try:
-                child.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
 
 
-@dataclass
 class Service:
-    """A running API and worker, and an HTTP client for the API."""
+    """A running API, training worker and maintenance worker, and an HTTP client for the API."""
 
-    http: httpx.Client
-    env: dict[str, str]
-    logs: list[Path]
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env = env
+        self.logs = logs
+        self.port = free_port()
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.http = httpx.Client(base_url=f"http://127.0.0.1:{self.port}", timeout=30)
+
+    def start(self, name: str) -> subprocess.Popen[bytes]:
+        """Start one of the processes (again), its output appended to its log."""
+        with (self.logs / f"{name}.log").open("ab") as out:
+            child = subprocess.Popen(
+                self._command(name),
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.processes[name] = child
+        return child
+
+    def _command(self, name: str) -> list[str]:
+        celery = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker.celery_app",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+        unique = uuid.uuid4().hex[:8]
+        if name == "api":
+            return [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "api.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ]
+        if name == "worker":
+            return [*celery, "--concurrency", "1", "--hostname", f"it-{unique}@%h"]
+        queue = self.env["NORMLAB_QUEUE"] + ".maintenance"
+        return [
+            *celery,
+            "--pool",
+            "solo",
+            "--beat",
+            "--queues",
+            queue,
+            "--hostname",
+            f"it-maintenance-{unique}@%h",
+            "--schedule",
+            str(self.logs / f"beat-{unique}"),
+        ]
+
+    def stop_all(self) -> None:
+        """Stop every process, gracefully first."""
+        for child in self.processes.values():
+            stop(child)
+        self.http.close()
 
     def post(self, path: str, body: Any = None) -> httpx.Response:
         """POST JSON to the API."""
@@ -73,6 +152,11 @@ class Service:
         assert response.status_code == 200, response.text
         return response.json()
 
+    def job(self, job_id: int) -> dict[str, Any]:
+        """GET /jobs/{id}."""
+        body: dict[str, Any] = self.get_json(f"/jobs/{job_id}")
+        return body
+
     def wait_experiment(self, experiment_id: int, timeout: float = 240) -> dict[str, Any]:
         """Poll the experiment until every job has ended."""
 
@@ -82,69 +166,95 @@ class Service:
 
         return wait_for(ended, timeout, f"experiment {experiment_id} to end", every=0.5)
 
+    def wait_job(
+        self, job_id: int, done: Callable[[dict[str, Any]], bool], timeout: float, what: str
+    ) -> dict[str, Any]:
+        """Poll a job until `done` holds for it."""
+        return wait_for(lambda: job if done(job := self.job(job_id)) else None, timeout, what)
+
     def tail_logs(self) -> str:
         """The last lines of every log, for a failing test's report."""
-        return "\n".join(
-            f"== {log.name}\n" + "\n".join(log.read_text().splitlines()[-40:]) for log in self.logs
-        )
+        parts = []
+        for log in sorted(self.logs.glob("*.log")):
+            parts.append(
+                f"== {log.name}\n" + "\n".join(log.read_text(errors="replace").splitlines()[-40:])
+            )
+        return "\n".join(parts)
 
 
-def service_env(database_url: str, redis_url: str) -> dict[str, str]:
-    """The environment of the API and the worker: test database, test Redis, own queue."""
+def service_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
+    """The environment of every process: test database, test Redis, a queue of its own."""
     return {
         **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "NORMLAB_QUEUE": f"normlab-it-{uuid.uuid4().hex[:10]}",
-        "NORMLAB_CANCEL_POLL_SECONDS": "0.2",
         "NORMLAB_TF_THREADS": "1",
         "PYTHONUNBUFFERED": "1",
+        **FAST_MAINTENANCE,
+        **extra,
     }
 
 
 @contextmanager
-def running_service(database_url: str, redis_url: str, logs: Path) -> Iterator[Service]:
-    """Start the API and one worker (concurrency 1) and wait until the API answers."""
-    env = service_env(database_url, redis_url)
-    port = free_port()
-    api = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "api.main:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    worker = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "worker.celery_app",
-        "worker",
-        "--concurrency",
-        "1",
-        "--loglevel",
-        "INFO",
-        "--hostname",
-        f"it-{uuid.uuid4().hex[:8]}@%h",
-        "--without-gossip",
-        "--without-mingle",
-    ]
-    api_log, worker_log = logs / "api.log", logs / "worker.log"
-    with ExitStack() as stack:
-        stack.enter_context(process(api, env, api_log))
-        stack.enter_context(process(worker, env, worker_log))
-        http = stack.enter_context(httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30))
-        service = Service(http, env, [api_log, worker_log])
-        wait_for(lambda: _healthy(http), 60, "the API to answer /health")
-        yield service
-
-
-def _healthy(http: httpx.Client) -> bool | None:
+def running_service(
+    database_url: str, redis_url: str, logs: Path, **extra: str
+) -> Iterator[Service]:
+    """Start the API, a training worker (concurrency 1) and the maintenance worker."""
+    service = Service(service_env(database_url, redis_url, **extra), logs)
     try:
-        return True if http.get("/health").status_code == 200 else None
+        for name in ("api", "worker", "maintenance"):
+            service.start(name)
+        wait_for(lambda: _answers(service.http), 60, "the API to answer /health")
+        yield service
+    finally:
+        service.stop_all()
+
+
+def _answers(http: httpx.Client) -> bool | None:
+    try:
+        return True if http.get("/health").status_code in (200, 503) else None
     except httpx.TransportError:
         return None
+
+
+class RedisServer:
+    """A private redis-server on a free port, that a test may stop and start again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start it (empty: it keeps nothing on disk) and wait until it answers."""
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_for(lambda: True if self._pings() else None, 10, "redis-server to answer")
+
+    def stop(self) -> None:
+        """Stop it."""
+        if self.process is not None:
+            stop(self.process)
+            self.process = None
+
+    def _pings(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as connection:
+                connection.sendall(b"PING\r\n")
+                return connection.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False

@@ -6,6 +6,7 @@ import pytest
 
 from api.broker import Broker
 from models.settings import Settings
+from models.spec import JobConfig
 from tests.integration.service import Service, wait_for
 
 pytestmark = pytest.mark.integration
@@ -103,7 +104,8 @@ def test_a_duplicate_delivery_does_not_run_the_job_again(service: Service) -> No
         queue=service.env["NORMLAB_QUEUE"],
     )
     broker = Broker(settings)
-    broker.send_jobs([job["id"]])  # the same task message again, as a redelivery would
+    # The same task message again, as a redelivery would send it.
+    broker.send_jobs([(job["id"], JobConfig.model_validate(job["config"]))])
     broker.close()
     # The worker takes tasks in order, one at a time: once a later job has ended, it has seen
     # the duplicate.

@@ -181,3 +181,13 @@ def test_deep_merge_and_set_path_leave_inputs_untouched() -> None:
     target: dict[str, Any] = {}
     set_path(target, "x.y", 5)
     assert target == {"x": {"y": 5}}
+
+
+def test_total_work_over_the_cap_is_refused_with_what_to_change() -> None:
+    big = {
+        "base": {"model": {"hidden_layers": [4096, 4096]}, "training": {"epochs": 100}},
+        "seeds": [0, 1, 2],
+    }
+    [message] = error_messages(big)
+    assert "units of work" in message
+    assert "fewer jobs, epochs, training images or units" in message

@@ -95,3 +95,17 @@ def test_momentum_with_another_optimizer_is_refused_when_resolved() -> None:
         config.resolved()
     sgd = JobConfig.model_validate({"training": {"optimizer": "sgd", "momentum": 0.9}})
     assert sgd.resolved().training.momentum == 0.9
+
+
+def test_time_limits_grow_with_the_work_and_stay_below_the_visibility_timeout() -> None:
+    from models.limits import MAX_JOB_SECONDS, parameters, time_limit_seconds
+    from models.settings import Settings
+    from models.tasks import train_job_options
+
+    seed = JobConfig().resolved()
+    assert parameters(seed) == 784 * 128 + 128 + 128 * 10 + 10
+    small = JobConfig.model_validate({"dataset": {"train_size": 1000}}).resolved()
+    assert time_limit_seconds(small) < time_limit_seconds(seed) < MAX_JOB_SECONDS
+    options = train_job_options(seed, "q")
+    assert options["time_limit"] > options["soft_time_limit"] == time_limit_seconds(seed)
+    assert Settings().visibility_timeout > MAX_JOB_SECONDS

@@ -1,0 +1,210 @@
+"""Faults caused for real: killed processes, Redis restarted or down, the database away.
+
+Each test starts its own API and workers, so what it breaks is its own; each is bounded in time.
+"""
+
+import os
+import signal
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.conftest import TEST_REDIS_URL
+from tests.databases import POSTGRES_ADMIN_URL
+from tests.integration.service import (
+    RedisServer,
+    Service,
+    children,
+    running_service,
+    stop,
+)
+
+pytestmark = pytest.mark.integration
+TERMINAL = ("succeeded", "failed", "cancelled")
+MEDIUM = {"dataset": {"train_size": 12000, "test_size": 500}, "training": {"epochs": 4}}
+SMALL = {"dataset": {"train_size": 500, "test_size": 200}, "training": {"epochs": 1}}
+
+StartService = Callable[..., Service]
+
+
+@pytest.fixture
+def fresh(database_url: str, tmp_path: Path) -> Iterator[StartService]:
+    """Start a service of this test's own (any Redis URL, extra settings); stopped afterwards."""
+    started: list[Any] = []
+
+    def start(redis_url: str = TEST_REDIS_URL, **extra: str) -> Service:
+        context = running_service(database_url, redis_url, tmp_path, **extra)
+        started.append(context)
+        return context.__enter__()
+
+    yield start
+    for context in reversed(started):
+        context.__exit__(None, None, None)
+
+
+def one_job(service: Service, base: dict[str, Any]) -> int:
+    """Submit a one-job experiment and return the job's id."""
+    response = service.post("/experiments", {"base": base})
+    assert response.status_code == 202, response.text
+    return int(response.json()["jobs"][0]["id"])
+
+
+def wait_mid_training(service: Service, job_id: int) -> None:
+    """Until the job has finished its first epoch and is still running."""
+    service.wait_job(
+        job_id,
+        lambda j: j["status"] == "running" and j["progress"]["epoch"] >= 1,
+        120,
+        "the job to be mid-training",
+    )
+
+
+def wait_ended(service: Service, job_id: int, timeout: float = 180) -> dict[str, Any]:
+    """Until the job has ended; it must never stay running."""
+    return service.wait_job(
+        job_id, lambda j: j["status"] in TERMINAL, timeout, f"job {job_id} to end"
+    )
+
+
+def epochs_of(service: Service, job_id: int) -> list[int]:
+    """The epochs stored for a job, in order."""
+    return [m["epoch"] for m in service.get_json(f"/jobs/{job_id}/metrics")["items"]]
+
+
+def assert_complete_success(service: Service, job: dict[str, Any]) -> None:
+    """Succeeded with every epoch exactly once and a result equal to its last epoch."""
+    assert job["status"] == "succeeded", job
+    items = service.get_json(f"/jobs/{job['id']}/metrics")["items"]
+    assert [m["epoch"] for m in items] == list(range(job["config"]["training"]["epochs"] + 1))
+    assert job["result"]["loss"] == items[-1]["loss"]
+
+
+def test_killed_training_process_reruns_the_job_as_attempt_2(fresh: StartService) -> None:
+    service = fresh()
+    job_id = one_job(service, MEDIUM)
+    wait_mid_training(service, job_id)
+    [child] = children(service.processes["worker"].pid)
+    os.kill(child, signal.SIGKILL)
+    job = wait_ended(service, job_id)
+    assert job["attempt"] == 2
+    assert_complete_success(service, job)
+
+
+def test_killed_worker_replaced_by_a_new_one_finishes_the_job(fresh: StartService) -> None:
+    service = fresh(NORMLAB_VISIBILITY_TIMEOUT="10")
+    job_id = one_job(service, MEDIUM)
+    wait_mid_training(service, job_id)
+    stop(service.processes["worker"], signal.SIGKILL)
+    service.start("worker")
+    job = wait_ended(service, job_id)
+    assert job["attempt"] >= 2
+    assert_complete_success(service, job)
+
+
+def test_redis_restarted_during_a_job_then_the_worker_takes_the_next(
+    fresh: StartService, private_redis: RedisServer
+) -> None:
+    service = fresh(private_redis.url)
+    job_id = one_job(service, MEDIUM)
+    wait_mid_training(service, job_id)
+    private_redis.stop()
+    time.sleep(1)
+    private_redis.start()
+    first = wait_ended(service, job_id)
+    assert first["status"] in TERMINAL
+    if first["status"] == "succeeded":
+        assert_complete_success(service, first)
+    second = wait_ended(service, one_job(service, SMALL))
+    assert_complete_success(service, second)
+
+
+def test_redis_down_at_post_answers_quickly_and_the_job_runs_when_it_is_back(
+    fresh: StartService, private_redis: RedisServer
+) -> None:
+    service = fresh(private_redis.url)
+    private_redis.stop()
+    started = time.monotonic()
+    response = service.post("/experiments", {"base": SMALL})
+    assert time.monotonic() - started < 5  # a bound against hanging, not a speed figure
+    assert response.status_code == 202
+    job_id = response.json()["jobs"][0]["id"]
+    assert service.job(job_id)["status"] == "queued"
+    private_redis.start()
+    assert_complete_success(service, wait_ended(service, job_id))
+
+
+def _block_database(database_url: str, seconds: float) -> None:
+    """Make the database unreachable for a moment: PostgreSQL refuses and drops connections;
+    a SQLite file is locked exclusively."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        lock = sqlite3.connect(str(url.database), timeout=30)
+        lock.execute("BEGIN EXCLUSIVE")
+        time.sleep(seconds)
+        lock.rollback()
+        lock.close()
+        return
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = url.database
+    with admin.connect() as connection:
+        connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+        connection.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+            {"name": name},
+        )
+        time.sleep(seconds)
+        connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+    admin.dispose()
+
+
+def test_database_away_for_a_moment_leaves_no_half_written_success(
+    fresh: StartService, database_url: str
+) -> None:
+    service = fresh()
+    job_id = one_job(service, MEDIUM)
+    wait_mid_training(service, job_id)
+    _block_database(database_url, 3)
+    job = wait_ended(service, job_id)
+    if job["status"] == "succeeded":
+        assert_complete_success(service, job)
+    else:
+        assert job["status"] == "failed"
+        assert job["error"]
+        assert job["result"] is None
+
+
+def test_cancel_holds_across_a_restart_of_the_workers(fresh: StartService) -> None:
+    service = fresh()
+    stop(service.processes["worker"])
+    queued = one_job(service, SMALL)
+    assert service.post(f"/jobs/{queued}/cancel").json()["status"] == "cancelled"
+    service.start("worker")
+    assert_complete_success(service, wait_ended(service, one_job(service, SMALL)))
+    never = service.job(queued)
+    assert (never["status"], never["attempt"], never["started_at"]) == ("cancelled", 0, None)
+    running = one_job(service, {**MEDIUM, "training": {"epochs": 30}})
+    wait_mid_training(service, running)
+    assert service.post(f"/jobs/{running}/cancel").status_code == 202
+    stop(service.processes["worker"], signal.SIGKILL)
+    service.start("worker")
+    assert wait_ended(service, running)["status"] == "cancelled"
+
+
+def test_job_past_its_time_limit_fails_and_the_worker_keeps_serving(fresh: StartService) -> None:
+    # Limits assume a slow arithmetic rate; batches of one image run far below it, so with
+    # limits scaled by 0.05 this job (limit about 20 s) is cut short, a small one (6 s) is not.
+    service = fresh(NORMLAB_TIME_LIMIT_FACTOR="0.05")
+    slow = {
+        "dataset": {"train_size": 60000, "test_size": 500},
+        "training": {"epochs": 3, "batch_size": 1},
+    }
+    ended = wait_ended(service, one_job(service, slow))
+    assert (ended["status"], ended["error"]) == ("failed", "time limit")
+    assert ended["progress"]["epoch"] < 3, ended
+    assert_complete_success(service, wait_ended(service, one_job(service, SMALL)))
