@@ -1,7 +1,9 @@
 """One job from claim to end: load data, train with hooks that record, then end the job."""
 
 import logging
+import math
 import time
+from collections import OrderedDict
 from functools import cache
 
 from models.job import JobStatus
@@ -12,12 +14,15 @@ from worker.curves import summarize
 from worker.data import FashionMnist, load_fashion_mnist
 from worker.preprocessing import preprocess
 from worker.training import runtime
-from worker.training.loop import TrainingData, release_model_state, train
+from worker.training.loop import TrainingData, compile_ahead, release_model_state, train
 from worker.training.results import Ending, EpochResult, TrainingOutcome
 
 log = logging.getLogger(__name__)
 MAX_ERROR_LENGTH = 500
 TIME_LIMIT = "time limit"
+
+
+DATA_CACHE_SIZE = 3
 
 
 @cache
@@ -27,13 +32,32 @@ def dataset() -> FashionMnist:
 
 
 def warm_up() -> None:
-    """Configure TensorFlow and load the dataset before the first job arrives."""
-    runtime.configure(get_settings().tf_threads)
+    """Before the first job: configure TensorFlow, load the data, compile the seed's model."""
+    settings = get_settings()
+    runtime.configure(settings.tf_threads)
     dataset()
+    compile_ahead(JobConfig().resolved(), xla=settings.xla)
 
 
 def training_data(config: JobConfig) -> TrainingData:
-    """The job's subsets of the dataset, preprocessed as its config says."""
+    """The job's subsets of the dataset, preprocessed as its config says; cached per process."""
+    key = (
+        config.preprocessing.resolved().model_dump_json(),
+        config.dataset.train_size,
+        config.dataset.test_size,
+    )
+    if key not in _prepared:
+        if len(_prepared) >= DATA_CACHE_SIZE:
+            _prepared.popitem(last=False)
+        _prepared[key] = _preprocessed(config)
+    _prepared.move_to_end(key)
+    return _prepared[key]
+
+
+_prepared: OrderedDict[tuple[object, ...], TrainingData] = OrderedDict()
+
+
+def _preprocessed(config: JobConfig) -> TrainingData:
     full = dataset()
     train_size, test_size = config.dataset.train_size, config.dataset.test_size
     x_train, x_test = preprocess(
@@ -56,6 +80,7 @@ class RecordingHooks:
         """Record the epoch as soon as it ends, so polling clients see progress."""
         jobs.record_epoch(self.job, result)
         self.epochs.append(result)
+        self._polled_at = -math.inf  # ask before the next epoch starts, whatever the interval
 
     def should_stop(self) -> bool:
         """Heartbeat and read cancel requests once per poll interval; a stop, once seen, stays."""
@@ -89,9 +114,7 @@ def _train(job: jobs.ClaimedJob, hooks: RecordingHooks) -> TrainingOutcome:
     settings = get_settings()
     runtime.configure(settings.tf_threads)
     data = training_data(job.config)
-    return train(
-        job.config, job.seed, data, hooks, steps_per_execution=settings.steps_per_execution
-    )
+    return train(job.config, job.seed, data, hooks, xla=settings.xla)
 
 
 def run_job(job_id: int, time_limit_errors: tuple[type[BaseException], ...] = ()) -> str:

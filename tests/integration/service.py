@@ -121,7 +121,8 @@ class Service:
                 str(self.port),
             ]
         if name == "worker":
-            return [*celery, "--concurrency", "1", "--hostname", f"it-{unique}@%h"]
+            concurrency = self.env.get("NORMLAB_WORKER_CONCURRENCY", "1")
+            return [*celery, "--concurrency", concurrency, "--hostname", f"it-{unique}@%h"]
         queue = self.env["NORMLAB_QUEUE"] + ".maintenance"
         return [
             *celery,

@@ -6,8 +6,9 @@ import numpy as np
 
 from models.spec import JobConfig
 from tests.worker.helpers import Recorder, data_for, small_config
-from worker.training.loop import TrainingData, compile_model, train
+from worker.training.loop import TrainingData, train
 from worker.training.results import Ending, TrainingOutcome
+from worker.training.trainer import initial_weights
 
 
 def run(
@@ -15,7 +16,7 @@ def run(
 ) -> tuple[Recorder, TrainingOutcome]:
     """Train and return the hooks' record and the outcome."""
     recorder = Recorder(stop_after_checks)
-    outcome = train(config, seed, data_for(config), recorder, steps_per_execution=8)
+    outcome = train(config, seed, data_for(config), recorder)
     return recorder, outcome
 
 
@@ -41,15 +42,15 @@ def test_epoch_0_is_an_untrained_evaluation_near_chance() -> None:
 
 
 def test_configs_under_one_seed_start_from_the_same_weights() -> None:
-    base = compile_model(small_config(), 3, 1).get_weights()
+    base = initial_weights(small_config(), 3)
     for other in (
         small_config(preprocessing={"method": "none"}),
         small_config(loss={"mode": "clipped_probabilities"}),
         small_config(training={"learning_rate": 0.1}),
     ):
-        for mine, theirs in zip(base, compile_model(other, 3, 1).get_weights(), strict=True):
+        for mine, theirs in zip(base, initial_weights(other, 3), strict=True):
             np.testing.assert_array_equal(mine, theirs)
-    different = compile_model(small_config(), 4, 1).get_weights()
+    different = initial_weights(small_config(), 4)
     assert not np.array_equal(base[0], different[0])
 
 
@@ -66,10 +67,10 @@ def test_raw_pixels_with_clipped_probabilities_get_stuck_high() -> None:
 
 
 def test_stop_request_ends_cancelled_without_recording_the_partial_epoch() -> None:
-    config = small_config(training={"epochs": 3, "batch_size": 8})
-    # Per epoch: one check before it, then one per 8 batches (steps_per_execution) of 64: 9.
-    # Stopping after 12 checks stops three executions into epoch 2.
-    recorder, outcome = run(config, stop_after_checks=12)
+    config = small_config(training={"epochs": 3, "batch_size": 2})
+    # 256 batches an epoch: two compiled chunks of 125 and 6 batches left over, with a check
+    # before the epoch and after each part: 4 an epoch. Stopping after 5 stops in epoch 2.
+    recorder, outcome = run(config, stop_after_checks=5)
     assert outcome.ending is Ending.CANCELLED
     assert [r.epoch for r in recorder.epochs] == [0, 1]
     assert outcome.epoch == 1

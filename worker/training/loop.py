@@ -1,20 +1,27 @@
-"""The training run: Keras' `fit` one epoch at a time, evaluating the test set after each."""
+"""The training run: `fit`'s semantics, one compiled chunk of batches at a time.
+
+Each epoch visits the training images in a permutation drawn from the seed alone, in batches
+of `batch_size` (a short last batch when the size is not a multiple), updating after every
+batch; its reported loss and accuracy are the epoch's averages over samples, as Keras reports
+them. The test set is evaluated after every epoch; epoch 0 evaluates both sets untrained.
+"""
 
 import gc
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
-import keras
 import numpy as np
 import numpy.typing as npt
+import tensorflow as tf
 
 from models.spec import JobConfig
-from worker.training.losses import loss_function
-from worker.training.network import build_model, build_optimizer
 from worker.training.probe import Probe
 from worker.training.results import Ending, EpochResult, TrainingHooks, TrainingOutcome
+from worker.training.trainer import CHUNK_BATCHES, Trainer, initial_weights, trainer_for
 
 EVAL_BATCH_SIZE = 1024
+TENSOR_CACHE_SIZE = 8
 
 Images = npt.NDArray[np.float32]
 Labels = npt.NDArray[np.uint8]
@@ -30,101 +37,107 @@ class TrainingData:
     y_test: Labels
 
 
-class _StopWhenAsked(keras.callbacks.Callback):  # type: ignore[misc]
-    """Asks the hooks between batches whether to stop, and remembers that it did."""
-
-    def __init__(self, hooks: TrainingHooks) -> None:
-        super().__init__()
-        self.hooks = hooks
-        self.stopped = False
-
-    def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
-        if self.hooks.should_stop():
-            self.stopped = True
-            self.model.stop_training = True
+_tensors: OrderedDict[int, tuple[npt.NDArray[np.generic], tf.Tensor]] = OrderedDict()
 
 
-def compile_model(config: JobConfig, seed: int, steps_per_execution: int) -> keras.Model:
-    """Seed every generator, then build and compile the model: same seed, same weights."""
-    keras.utils.set_random_seed(seed)
-    model = build_model(config.model)
-    model.compile(
-        optimizer=build_optimizer(config.training),
-        loss=loss_function(config.loss.mode),
-        metrics=["accuracy"],
-        steps_per_execution=steps_per_execution,
-    )
-    return model
+def as_tensor(array: npt.NDArray[np.generic], dtype: tf.DType) -> tf.Tensor:
+    """The array as a TensorFlow tensor, made once and kept while the array is in use."""
+    key = id(array)
+    if key not in _tensors:
+        if len(_tensors) >= TENSOR_CACHE_SIZE:
+            _tensors.popitem(last=False)
+        _tensors[key] = (array, tf.cast(tf.convert_to_tensor(array), dtype))  # keeps `array` alive
+    _tensors.move_to_end(key)
+    return _tensors[key][1]
 
 
-def evaluate(model: keras.Model, images: Images, labels: Labels) -> tuple[float, float]:
-    """Mean loss and accuracy of the model on a set, as Keras' `evaluate` reports them."""
-    loss, accuracy = model.evaluate(images, labels, batch_size=EVAL_BATCH_SIZE, verbose=0)
-    return float(loss), float(accuracy)
+def evaluate(trainer: Trainer, images: Images, labels: Labels) -> tuple[float, float]:
+    """Mean loss and accuracy over a set, as Keras' `evaluate` reports them."""
+    x, y = as_tensor(images, tf.float32), as_tensor(labels, tf.int32)
+    total = correct = 0.0
+    for begin in range(0, len(labels), EVAL_BATCH_SIZE):
+        loss, hits = trainer.evaluate_chunk(
+            x[begin : begin + EVAL_BATCH_SIZE], y[begin : begin + EVAL_BATCH_SIZE]
+        )
+        total, correct = total + float(loss), correct + float(hits)
+    return total / len(labels), correct / len(labels)
 
 
-def initial_evaluation(model: keras.Model, data: TrainingData, probe: Probe) -> EpochResult:
+def initial_evaluation(trainer: Trainer, data: TrainingData, probe: Probe) -> EpochResult:
     """Epoch 0: both sets evaluated, and the probe measured, before any training step."""
     start = time.perf_counter()
-    loss, accuracy = evaluate(model, data.x_train, data.y_train)
-    test_loss, test_accuracy = evaluate(model, data.x_test, data.y_test)
+    loss, accuracy = evaluate(trainer, data.x_train, data.y_train)
+    test_loss, test_accuracy = evaluate(trainer, data.x_test, data.y_test)
     seconds = time.perf_counter() - start
     return EpochResult(0, loss, accuracy, test_loss, test_accuracy, seconds, probe.measure(0))
 
 
 def fit_epoch(
-    model: keras.Model,
-    data: TrainingData,
-    order: npt.NDArray[np.int64],
-    batch_size: int,
-    stop: _StopWhenAsked,
-) -> tuple[float, float]:
-    """One pass in the given order; Keras' epoch averages of loss and accuracy."""
-    history = model.fit(
-        data.x_train[order],
-        data.y_train[order],
-        batch_size=batch_size,
-        epochs=1,
-        shuffle=False,
-        verbose=0,
-        callbacks=[stop],
-    )
-    return float(history.history["loss"][-1]), float(history.history["accuracy"][-1])
+    trainer: Trainer, data: TrainingData, order: npt.NDArray[np.int64], hooks: TrainingHooks
+) -> tuple[float, float] | None:
+    """One pass in the given order; the epoch's mean loss and accuracy, or None if stopped.
+
+    Whole chunks of batches run in one compiled call each; the batches left over run one
+    compiled step at a time, and a short last batch on its own, as `fit` would.
+    """
+    x, y = as_tensor(data.x_train, tf.float32), as_tensor(data.y_train, tf.int32)
+    batch, size = trainer.batch_size, len(order)
+    chunk, full = CHUNK_BATCHES * batch, size - size % batch
+    parts = [
+        (trainer.train_chunk, order[begin : begin + chunk])
+        for begin in range(0, full - full % chunk, chunk)
+    ]
+    if full % chunk:
+        parts.append((trainer.train_batches, order[full - full % chunk : full]))
+    if full < size:
+        parts.append((trainer.train_batches, order[full:]))
+    total = correct = 0.0
+    for run, indices in parts:
+        images, labels = trainer.gather(
+            x, y, tf.constant(indices.reshape(-1, min(batch, len(indices))), tf.int32)
+        )
+        loss, hits = run(images, labels)
+        total, correct = total + float(loss), correct + float(hits)
+        if hooks.should_stop():
+            return None
+    return total / size, correct / size
+
+
+def prepare(config: JobConfig, seed: int, xla: bool) -> Trainer:
+    """The compiled trainer for this config, reset to the seed's initial weights."""
+    weights = initial_weights(config, seed)
+    trainer = trainer_for(config, xla)
+    learning_rate = config.training.resolved().learning_rate
+    assert learning_rate is not None
+    trainer.reset(weights, learning_rate)
+    return trainer
 
 
 def train(
-    config: JobConfig,
-    seed: int,
-    data: TrainingData,
-    hooks: TrainingHooks,
-    *,
-    steps_per_execution: int = 1,
+    config: JobConfig, seed: int, data: TrainingData, hooks: TrainingHooks, *, xla: bool = False
 ) -> TrainingOutcome:
     """Train as the seed's `model.fit` does, reporting every epoch to the hooks.
 
     The data order of each epoch is a permutation drawn from the seed alone, so two configs
     with the same seed and train size see the same batches in the same order.
     """
-    model = compile_model(config, seed, steps_per_execution)
-    probe = Probe(model, data.x_train, data.y_train, loss_function(config.loss.mode))
-    result = initial_evaluation(model, data, probe)
+    trainer = prepare(config, seed, xla)
+    probe = Probe(trainer.model, data.x_train, data.y_train, trainer.loss)
+    result = initial_evaluation(trainer, data, probe)
     hooks.on_epoch(result)
     if not result.finite:
         return TrainingOutcome(Ending.DIVERGED, 0)
     order_rng = np.random.default_rng(seed)
-    stop = _StopWhenAsked(hooks)
     for epoch in range(1, config.training.epochs + 1):
         order = order_rng.permutation(len(data.y_train))
-        if hooks.should_stop():
-            return TrainingOutcome(Ending.CANCELLED, epoch - 1)
         start = time.perf_counter()
-        loss, accuracy = fit_epoch(model, data, order, config.training.batch_size, stop)
-        if stop.stopped:
+        fitted = None if hooks.should_stop() else fit_epoch(trainer, data, order, hooks)
+        if fitted is None:
             return TrainingOutcome(Ending.CANCELLED, epoch - 1)
         seconds = time.perf_counter() - start
-        test_loss, test_accuracy = evaluate(model, data.x_test, data.y_test)
+        test_loss, test_accuracy = evaluate(trainer, data.x_test, data.y_test)
         result = EpochResult(
-            epoch, loss, accuracy, test_loss, test_accuracy, seconds, probe.measure(epoch)
+            epoch, *fitted, test_loss, test_accuracy, seconds, probe.measure(epoch)
         )
         hooks.on_epoch(result)
         if not result.finite:
@@ -132,7 +145,27 @@ def train(
     return TrainingOutcome(Ending.COMPLETED, config.training.epochs)
 
 
+def compile_ahead(config: JobConfig, xla: bool) -> None:
+    """Trace and compile a config's trainer on stand-in data, so its first job starts at once."""
+    batch = config.training.batch_size
+    images = np.zeros((batch + 1, 28, 28), np.float32)
+    labels = np.zeros(batch + 1, np.uint8)
+    data = TrainingData(images, labels, images, labels)
+    trainer = prepare(config, 0, xla)
+    fit_epoch(trainer, data, np.arange(batch + 1), _NeverStop())
+    evaluate(trainer, images, labels)
+    _tensors.clear()
+
+
+class _NeverStop:
+    def on_epoch(self, result: EpochResult) -> None:
+        """Nothing to record."""
+
+    def should_stop(self) -> bool:
+        """Never."""
+        return False
+
+
 def release_model_state() -> None:
-    """Free what Keras keeps between models, so one process can train job after job."""
-    keras.backend.clear_session()
+    """Collect what a finished job left behind; compiled trainers stay for the next job."""
     gc.collect()

@@ -1,0 +1,68 @@
+"""The API under load from wrk: GET /jobs/{id} and POST /experiments, one uvicorn process."""
+
+import re
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from tests.integration.service import Service, service_env, wait_for
+
+SMALL_JOB = (
+    '{"base": {"dataset": {"train_size": 100, "test_size": 100}, "training": {"epochs": 1}}}'
+)
+POST_SCRIPT = f"""
+wrk.method = "POST"
+wrk.body = '{SMALL_JOB}'
+wrk.headers["Content-Type"] = "application/json"
+"""
+
+
+def _seconds(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[unit]
+
+
+def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> dict[str, float]:
+    """Requests per second and latency percentiles of one wrk run."""
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if script is not None:
+        command[1:1] = ["-s", str(script)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    figures = {"requests_per_second": float(rate.group(1)) if rate else float("nan")}
+    for percentile in ("50", "99"):
+        match = re.search(rf"^\s+{percentile}(?:\.000)?%\s+(\S+)", output, re.MULTILINE)
+        figures[f"p{percentile}_seconds"] = _seconds(match.group(1)) if match else float("nan")
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    figures["non_2xx"] = float(errors.group(1)) if errors else 0.0
+    return figures
+
+
+def measure(database_url: str, redis_url: str, seconds: int = 10) -> dict[str, Any]:
+    """GET and POST figures against one API process on this database."""
+    with tempfile.TemporaryDirectory() as logs:
+        env = service_env(database_url, redis_url, NORMLAB_QUEUE=f"bench-{uuid.uuid4().hex[:8]}")
+        service = Service(env, Path(logs))
+        try:
+            service.start("api")
+            wait_for(lambda: True if _up(service) else None, 60, "the API")
+            job_id = service.post(
+                "/experiments", {"base": {"dataset": {"train_size": 100}}}
+            ).json()["jobs"][0]["id"]
+            base = f"http://127.0.0.1:{service.port}"
+            get = wrk(f"{base}/jobs/{job_id}", seconds, 16)
+            script = Path(logs) / "post.lua"
+            script.write_text(POST_SCRIPT)
+            post = wrk(f"{base}/experiments", seconds, 8, script)
+        finally:
+            service.stop_all()
+    return {"get_job": get, "post_experiment": post}
+
+
+def _up(service: Service) -> bool:
+    try:
+        return service.http.get("/health").status_code in (200, 503)
+    except Exception:
+        return False
