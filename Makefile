@@ -5,13 +5,17 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | sha256sum | cut -c1-12)
 
-.PHONY: run test lint format migrate setup dataset
+.PHONY: run test lint format migrate setup dataset bench
 
 run: setup ## API on 127.0.0.1:$PORT (default 8000) and one worker, in the foreground
 	scripts/run.sh
 
 test: setup ## lint, then the whole suite against real Redis, SQLite and PostgreSQL
 	scripts/test.sh
+
+bench: setup ## training speed against plain Keras, the 7 x 5 sweep, API load, worker memory
+	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y wrk; } || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }
+	scripts/bench.sh
 
 setup: $(STAMP) dataset
 

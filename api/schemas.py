@@ -12,10 +12,12 @@ from models.spec import JobConfig
 
 
 class Progress(BaseModel):
-    """Epochs finished out of epochs planned."""
+    """Epochs finished out of epochs planned; batches done in the running epoch."""
 
     epoch: int
     epochs: int
+    batches: int = Field(description="batches done in the epoch now running")
+    batches_per_epoch: int
 
 
 class JobResult(BaseModel):
@@ -95,7 +97,12 @@ class JobOut(BaseModel):
             status=JobStatus(job.status),
             config=JobConfig.model_validate(job.config),
             seed=job.seed,
-            progress=Progress(epoch=job.epochs_done, epochs=job.epochs),
+            progress=Progress(
+                epoch=job.epochs_done,
+                epochs=job.epochs,
+                batches=job.batches_done,
+                batches_per_epoch=job.batches_total,
+            ),
             result=result,
             error=job.error,
             cancel_requested=job.cancel_requested_at is not None,

@@ -25,6 +25,9 @@ class _Recorder:
     def on_epoch(self, result: EpochResult) -> None:
         self.epochs.append(result)
 
+    def on_progress(self, batches_done: int, batches_total: int) -> None:
+        pass
+
     def should_stop(self) -> bool:
         return False
 

@@ -2,6 +2,7 @@
 
 from models.base import Base
 from models.diagnostic import JobDiagnostic
+from models.event import JobEvent
 from models.experiment import Experiment
 from models.idempotency import IdempotencyKey
 from models.job import Job, JobStatus
@@ -14,5 +15,6 @@ __all__ = [
     "IdempotencyKey",
     "Job",
     "JobDiagnostic",
+    "JobEvent",
     "JobStatus",
 ]

@@ -63,7 +63,7 @@ class ExperimentSpec(SpecModel):
     preset: PresetName | None = Field(
         None, description="a named experiment; then only name and seeds may be given"
     )
-    name: str = Field("experiment", min_length=1, max_length=200)
+    name: str = Field("experiment", min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
     base: JobConfig = Field(default_factory=JobConfig)
     grid: dict[str, Annotated[list[GridValue], Field(min_length=1, max_length=100)]] = Field(
         default_factory=dict, max_length=10

@@ -45,6 +45,9 @@ class Job(CreatedAtMixin, Base):
     seed: Mapped[int]
     epochs: Mapped[int]
     epochs_done: Mapped[int] = mapped_column(default=0)
+    # Progress within the running epoch, written with each heartbeat.
+    batches_done: Mapped[int] = mapped_column(default=0)
+    batches_total: Mapped[int] = mapped_column(default=0)
     attempt: Mapped[int] = mapped_column(default=0)
     final_loss: Mapped[float | None] = mapped_column(Float)
     final_accuracy: Mapped[float | None] = mapped_column(Float)

@@ -6,7 +6,6 @@ cd "$(dirname "$0")/.."
 source scripts/services.sh
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 port=${PORT:-8000}
-concurrency=${NORMLAB_WORKER_CONCURRENCY:-1}
 trap 'stop_started' EXIT
 trap 'exit 130' INT TERM
 
@@ -15,7 +14,8 @@ mkdir -p var
 .venv/bin/alembic upgrade head
 .venv/bin/uvicorn api.main:app --host 127.0.0.1 --port "$port" &
 STARTED_PIDS+=($!)
-.venv/bin/celery -A worker.celery_app worker --loglevel INFO --concurrency "$concurrency" \
+# Concurrency and TensorFlow threads come from the settings (NORMLAB_WORKER_CONCURRENCY, 2).
+.venv/bin/celery -A worker.celery_app worker --loglevel INFO \
   --hostname "normlab@%h" --without-gossip --without-mingle &
 STARTED_PIDS+=($!)
 # The reaper and the relay: one small worker on the maintenance queue, with the beat schedule.

@@ -39,6 +39,9 @@ def redis_client() -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(TEST_REDIS_URL)
     client.ping()
     yield client
+    for pattern in ("*normlab-test-*", "*normlab-it-*", "normlab:rate:*"):
+        for key in client.scan_iter(pattern):
+            client.delete(key)
     client.close()
 
 

@@ -99,3 +99,14 @@ def test_image_installs_pinned_requirements_and_the_dataset_and_all_packages() -
         if line and not line.startswith("#")
     ]
     assert all("==" in line for line in pins)
+
+
+def test_workers_default_to_two_trainings_with_one_thread_each(compose: dict[str, Any]) -> None:
+    from models.settings import Settings
+    from worker.celery_app import app
+
+    settings = Settings()
+    assert (settings.worker_concurrency, settings.tf_threads) == (2, 1)
+    assert app.conf.worker_concurrency == settings.worker_concurrency
+    assert "--concurrency" not in compose["services"]["worker"]["command"]  # taken from settings
+    assert "--concurrency" not in (ROOT / "scripts" / "run.sh").read_text()

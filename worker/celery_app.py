@@ -24,6 +24,7 @@ app.conf.update(
     task_reject_on_worker_lost=True,
     task_ignore_result=True,
     worker_prefetch_multiplier=1,
+    worker_concurrency=settings.worker_concurrency,
     worker_max_tasks_per_child=settings.max_tasks_per_child,
     worker_max_memory_per_child=settings.max_memory_per_child_mb * 1024,
     broker_connection_retry_on_startup=True,

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from models.base import utcnow
 from models.db import session_scope
 from models.diagnostic import JobDiagnostic
+from models.event import EPOCH, STATUS, job_event
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
 from models.spec import JobConfig
@@ -51,6 +52,7 @@ class ClaimedJob:
     attempt: int
     config: JobConfig
     seed: int
+    experiment_id: int
 
 
 def _ours(job: ClaimedJob) -> ColumnElement[bool]:
@@ -76,14 +78,15 @@ def claim(job_id: int) -> ClaimedJob | None:
                 epochs_done=0,
                 attempt=Job.attempt + 1,
             )
-            .returning(Job.attempt, Job.config, Job.seed)
+            .returning(Job.attempt, Job.config, Job.seed, Job.experiment_id)
         ).one_or_none()
         if claimed is None:
             return None
         for table in (EpochMetric, JobDiagnostic):
             session.execute(delete(table).where(table.job_id == job_id))
-        attempt, config, seed = claimed
-    return ClaimedJob(job_id, attempt, JobConfig.model_validate(config), seed)
+        attempt, config, seed, experiment_id = claimed
+        session.execute(job_event(job_id, experiment_id, STATUS, status="running", attempt=attempt))
+    return ClaimedJob(job_id, attempt, JobConfig.model_validate(config), seed, experiment_id)
 
 
 def record_epoch(job: ClaimedJob, result: EpochResult) -> None:
@@ -116,19 +119,29 @@ def _record_epoch(job: ClaimedJob, result: EpochResult) -> None:
             JobDiagnostic(job_id=job.id, epoch=result.epoch, name=name, value=_finite(value))
             for name, value in result.diagnostics.items()
         )
+        figures = {
+            "epoch": result.epoch,
+            "loss": _finite(result.loss),
+            "accuracy": result.accuracy,
+            "test_loss": _finite(result.test_loss),
+            "test_accuracy": result.test_accuracy,
+            "seconds": result.seconds,
+        }
+        session.execute(job_event(job.id, job.experiment_id, EPOCH, **figures))
 
 
-def heartbeat(job: ClaimedJob) -> bool:
-    """Mark the job alive; True if it should stop (cancel requested, or no longer ours)."""
-    return retrying(lambda: _heartbeat(job))
+def heartbeat(job: ClaimedJob, batches_done: int = 0, batches_total: int = 0) -> bool:
+    """Mark the job alive with its progress in the epoch; True if it should stop (cancel
+    requested, or no longer ours)."""
+    return retrying(lambda: _heartbeat(job, batches_done, batches_total))
 
 
-def _heartbeat(job: ClaimedJob) -> bool:
+def _heartbeat(job: ClaimedJob, batches_done: int, batches_total: int) -> bool:
     with session_scope() as session:
         row = session.execute(
             update(Job)
             .where(_ours(job))
-            .values(heartbeat_at=utcnow())
+            .values(heartbeat_at=utcnow(), batches_done=batches_done, batches_total=batches_total)
             .returning(Job.cancel_requested_at)
         ).one_or_none()
     return row is None or row.cancel_requested_at is not None
@@ -165,4 +178,8 @@ def finish(
 def _end(job: ClaimedJob, values: dict[str, object]) -> bool:
     with session_scope() as session:
         ended = session.execute(update(Job).where(_ours(job)).values(**values))
-        return bool(ended.rowcount == 1)  # type: ignore[attr-defined]
+        if ended.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        status, error = str(values["status"]), values.get("error")
+        session.execute(job_event(job.id, job.experiment_id, STATUS, status=status, error=error))
+        return True

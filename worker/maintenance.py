@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from models.base import utcnow
 from models.db import session_scope
+from models.event import STATUS, job_event
 from models.job import Job, JobStatus
 from models.spec import JobConfig
 
@@ -19,7 +20,9 @@ log = logging.getLogger(__name__)
 WORKER_LOST = "worker lost"
 
 
-def _end_or_requeue(job_id: int, attempt: int, cancelled: bool, max_attempts: int) -> str:
+def _end_or_requeue(
+    job_id: int, experiment_id: int, attempt: int, cancelled: bool, max_attempts: int
+) -> str:
     values: dict[str, object]
     if cancelled:
         outcome, values = "cancelled", {"status": JobStatus.CANCELLED, "finished_at": utcnow()}
@@ -35,7 +38,11 @@ def _end_or_requeue(job_id: int, attempt: int, cancelled: bool, max_attempts: in
             .where(Job.id == job_id, Job.attempt == attempt, Job.status == JobStatus.RUNNING)
             .values(**values)
         )
-        return outcome if changed.rowcount == 1 else "raced"  # type: ignore[attr-defined]
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            return "raced"
+        status = str(values["status"])
+        session.execute(job_event(job_id, experiment_id, STATUS, status=status, reason=outcome))
+        return outcome
 
 
 def reap_stale_jobs(*, stale_seconds: float, max_attempts: int) -> dict[int, str]:
@@ -44,13 +51,13 @@ def reap_stale_jobs(*, stale_seconds: float, max_attempts: int) -> dict[int, str
     last_sign = func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at)
     with session_scope() as session:
         stale = session.execute(
-            select(Job.id, Job.attempt, Job.cancel_requested_at).where(
+            select(Job.id, Job.experiment_id, Job.attempt, Job.cancel_requested_at).where(
                 Job.status == JobStatus.RUNNING, last_sign < cutoff
             )
         ).all()
     outcomes = {
-        job_id: _end_or_requeue(job_id, attempt, cancel is not None, max_attempts)
-        for job_id, attempt, cancel in stale
+        job_id: _end_or_requeue(job_id, experiment_id, attempt, cancel is not None, max_attempts)
+        for job_id, experiment_id, attempt, cancel in stale
     }
     for job_id, outcome in outcomes.items():
         log.warning("job %s: heartbeat older than %ss, %s", job_id, stale_seconds, outcome)

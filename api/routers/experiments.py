@@ -19,8 +19,7 @@ IdempotencyHeader = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
-        min_length=1,
-        max_length=200,
+        pattern=r"^[\x21-\x7e]{1,200}$",
         description="repeat a POST safely: the same key and body return the first experiment",
     ),
 ]

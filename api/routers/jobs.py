@@ -3,8 +3,9 @@
 import math
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
+from api import filters
 from api.auth import OwnerDep
 from api.deps import ExperimentFilter, JobId, SessionDep, SettingsDep
 from api.schemas import (
@@ -20,6 +21,8 @@ from api.services import cancellation, jobs
 from models.job import JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
+MAX_EPOCH = 10_000
+SORT_HELP = "any filterable field; empty values last, ties by id"
 CursorQuery = Annotated[
     str | None, Query(max_length=200, description="the previous page's next_cursor")
 ]
@@ -27,6 +30,7 @@ CursorQuery = Annotated[
 
 @router.get("")
 def list_jobs(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     owner: OwnerDep,
@@ -34,25 +38,33 @@ def list_jobs(
     job_status: Annotated[list[JobStatus], Query(alias="status")] = [],  # noqa: B006
     stuck: bool | None = None,
     diverged: bool | None = None,
-    sort: Annotated[
-        jobs.SortField | None, Query(description="sort by this field (empty values last)")
-    ] = None,
+    sort: Annotated[str | None, Query(max_length=100, description=SORT_HELP)] = None,
     descending: Annotated[bool, Query(alias="desc", description="sort descending")] = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: CursorQuery = None,
 ) -> JobPage:
-    """Jobs filtered by experiment, status (repeatable), stuck, diverged; sorted or in order."""
-    rows, next_cursor = jobs.list_jobs(
-        session,
+    """Jobs filtered by any field (see the grammar below), sorted or in creation order.
+
+    Besides the named parameters, any `FIELD OP VALUE` item of the query string filters:
+    `preprocessing.method=none,scale`, `result.test_loss<0.35`, `seed>=2`,
+    `created_at>2026-11-25T12:00:00`, `summary.stuck=true`. OP is one of = != < <= > >=;
+    a comma-separated list after = or != means any of those values. Fields: every config path
+    (`preprocessing.divisor`, `training.learning_rate`, ...), `result.loss|accuracy|test_loss|
+    test_accuracy`, `summary.*`, `id`, `experiment_id`, `seed`, `status`, `created_at`.
+    """
+    query = jobs.JobQuery(
         owner=owner,
         experiment_id=experiment_id,
         statuses=job_status,
         stuck=stuck,
         diverged=diverged,
-        sort=(f"-{sort}" if descending else sort) if sort else None,
+        where=filters.parse(request.url.query),
+        sort=sort,
+        descending=descending,
         limit=min(limit, settings.page_size_max),
         cursor=cursor,
     )
+    rows, next_cursor = jobs.list_jobs(session, query)
     return JobPage(items=[JobOut.from_row(row) for row in rows], next_cursor=next_cursor)
 
 

@@ -7,6 +7,7 @@ from api.errors import NotCancellable
 from api.services.experiments import get_experiment, status_counts
 from api.services.jobs import get_job
 from models.base import utcnow
+from models.event import STATUS, job_event
 from models.experiment import Experiment
 from models.job import TERMINAL_STATUSES, Job, JobStatus
 
@@ -16,11 +17,14 @@ CANCELLABLE_OR_CANCELLED = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.CANCE
 def cancel_where(session: Session, *conditions: object) -> None:
     """Cancel matching queued jobs outright; flag running ones for the worker to stop."""
     now = utcnow()
-    session.execute(
+    cancelled = session.execute(
         update(Job)
         .where(*conditions, Job.status == JobStatus.QUEUED)  # type: ignore[arg-type]
         .values(status=JobStatus.CANCELLED, cancel_requested_at=now, finished_at=now)
-    )
+        .returning(Job.id, Job.experiment_id)
+    ).all()
+    for job_id, experiment_id in cancelled:
+        session.execute(job_event(job_id, experiment_id, STATUS, status="cancelled"))
     session.execute(
         update(Job)
         .where(*conditions, Job.status == JobStatus.RUNNING)  # type: ignore[arg-type]

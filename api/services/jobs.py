@@ -1,33 +1,21 @@
 """Jobs: read, list with filters and sorting, per-epoch metrics and diagnostics."""
 
 from collections.abc import Sequence
-from typing import Literal, get_args
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from api import filters
 from api.errors import JobNotFound
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import InvalidCursor, decode_cursor, decode_position, encode_cursor
 from models.diagnostic import JobDiagnostic
 from models.experiment import Experiment
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
 
-SortField = Literal[
-    "id",
-    "created_at",
-    "seed",
-    "final_loss",
-    "final_accuracy",
-    "final_test_loss",
-    "final_test_accuracy",
-    "best_test_loss",
-    "best_test_accuracy",
-    "train_loss_auc",
-    "epochs_to_accuracy_80",
-    "epochs_to_accuracy_85",
-]
-SORT_FIELDS: tuple[str, ...] = get_args(SortField)
 # Shown by GET /jobs/{id}: the diagnostics that tell a stuck run from a slow one at a glance.
 SUMMARY_DIAGNOSTICS = (
     "probe.loss",
@@ -51,62 +39,92 @@ def get_job(session: Session, job_id: int, owner: str | None) -> Job:
     return job
 
 
-def _filtered(
-    *,
-    owner: str | None,
-    experiment_id: int | None,
-    statuses: list[JobStatus],
-    stuck: bool | None,
-    diverged: bool | None,
-) -> Select[Job]:
+@dataclass(frozen=True)
+class JobQuery:
+    """What `GET /jobs` asks for: its filters, its order and its page."""
+
+    owner: str | None = None
+    experiment_id: int | None = None
+    statuses: Sequence[JobStatus] = ()
+    stuck: bool | None = None
+    diverged: bool | None = None
+    where: ColumnElement[bool] | None = None
+    sort: str | None = None
+    descending: bool = False
+    limit: int = 50
+    cursor: str | None = None
+
+
+def _filtered(request: JobQuery) -> Select[Job]:
     query = select(Job)
-    if owner is not None:
-        query = query.join(Experiment).where(Experiment.owner == owner)
-    if experiment_id is not None:
-        query = query.where(Job.experiment_id == experiment_id)
-    if statuses:
-        query = query.where(Job.status.in_(statuses))
-    if stuck is not None:
-        query = query.where(Job.stuck.is_(stuck))
-    if diverged is not None:
+    if request.owner is not None:
+        query = query.join(Experiment).where(Experiment.owner == request.owner)
+    if request.experiment_id is not None:
+        query = query.where(Job.experiment_id == request.experiment_id)
+    if request.statuses:
+        query = query.where(Job.status.in_(request.statuses))
+    if request.stuck is not None:
+        query = query.where(Job.stuck.is_(request.stuck))
+    if request.diverged is not None:
         has_diverged = Job.diverged_epoch.is_not(None)
-        query = query.where(has_diverged if diverged else ~has_diverged)
-    return query
+        query = query.where(has_diverged if request.diverged else ~has_diverged)
+    return query if request.where is None else query.where(request.where)
 
 
-def list_jobs(
-    session: Session,
-    *,
-    owner: str | None = None,
-    experiment_id: int | None = None,
-    statuses: list[JobStatus],
-    stuck: bool | None = None,
-    diverged: bool | None = None,
-    sort: str | None = None,
-    limit: int,
-    cursor: str | None,
-) -> tuple[Sequence[Job], str | None]:
-    """A page of filtered jobs and the cursor of the next; creation order unless sorted.
-
-    `sort` is a field name, `-` in front for descending; empty values come last, ties by id.
-    """
-    query = _filtered(
-        owner=owner, experiment_id=experiment_id, statuses=statuses, stuck=stuck, diverged=diverged
-    )
-    if sort is None:
-        after = decode_cursor(cursor, "after")
+def list_jobs(session: Session, request: JobQuery) -> tuple[Sequence[Job], str | None]:
+    """A page of filtered jobs and the cursor of the next: creation order, or sorted by a field
+    with empty values last and ties by id. Cursors mark the last row, so pages stay stable."""
+    query = _filtered(request)
+    if request.sort is None:
+        after = decode_cursor(request.cursor, "after")
         if after is not None:
             query = query.where(Job.id > after)
-        rows = session.scalars(query.order_by(Job.id).limit(limit + 1)).all()
-        more = len(rows) > limit
-        return rows[:limit], encode_cursor({"after": rows[limit - 1].id}) if more else None
-    column = getattr(Job, sort.lstrip("-"))
-    order = column.desc() if sort.startswith("-") else column.asc()
-    offset = decode_cursor(cursor, "offset") or 0
-    query = query.order_by(order.nulls_last(), Job.id).offset(offset).limit(limit + 1)
-    rows = session.scalars(query).all()
-    more = len(rows) > limit
-    return rows[:limit], encode_cursor({"offset": offset + limit}) if more else None
+        rows = session.scalars(query.order_by(Job.id).limit(request.limit + 1)).all()
+        more = len(rows) > request.limit
+        return rows[: request.limit], encode_cursor(
+            {"after": rows[request.limit - 1].id}
+        ) if more else None
+    return _sorted_page(session, query, request)
+
+
+def _sorted_page(
+    session: Session, query: Select[Job], request: JobQuery
+) -> tuple[Sequence[Job], str | None]:
+    assert request.sort is not None
+    target = filters.sortable(request.sort)
+    order = target.expression.desc() if request.descending else target.expression.asc()
+    position = decode_position(request.cursor)
+    if position is not None:
+        query = query.where(_beyond(target, request.descending, position))
+    paged = (
+        query.add_columns(target.expression)
+        .order_by(order.nulls_last(), Job.id)
+        .limit(request.limit + 1)
+    )
+    rows = session.execute(paged).all()
+    if len(rows) <= request.limit:
+        return [job for job, _ in rows], None
+    last, value = rows[request.limit - 1]
+    shown = value.isoformat() if isinstance(value, datetime) else value
+    return [job for job, _ in rows[: request.limit]], encode_cursor({"id": last.id, "value": shown})
+
+
+def _beyond(
+    target: filters.Field, descending: bool, position: dict[str, Any]
+) -> ColumnElement[bool]:
+    """Rows after the cursor's (value, id) in the order (value with empty last, then id)."""
+    last_id, raw = position.get("id"), position.get("value")
+    if not isinstance(last_id, int):
+        raise InvalidCursor()
+    expression = target.expression
+    if raw is None:
+        return and_(expression.is_(None), Job.id > last_id)
+    try:
+        value = filters.value(target, raw) if isinstance(raw, str) else raw
+    except ValueError:
+        raise InvalidCursor() from None
+    further = expression < value if descending else expression > value
+    return or_(further, and_(expression == value, Job.id > last_id), expression.is_(None))
 
 
 def job_metrics(session: Session, job_id: int, owner: str | None) -> Sequence[EpochMetric]:

@@ -13,6 +13,7 @@ from api.broker import Broker
 from api.errors import IdempotencyMismatch, TooManyRequests
 from api.services.experiments import get_experiment
 from models.base import utcnow
+from models.event import STATUS, job_event
 from models.experiment import Experiment
 from models.experiment_spec import ExperimentSpec
 from models.idempotency import IdempotencyKey
@@ -92,6 +93,9 @@ def _store(
     ]
     session.add(experiment)
     session.add_all(job for job, _ in jobs)
+    session.flush()  # ids for the events
+    for job, _ in jobs:
+        session.execute(job_event(job.id, experiment.id, STATUS, status="queued"))
     return experiment, jobs
 
 

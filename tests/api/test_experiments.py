@@ -53,7 +53,7 @@ def test_submit_returns_202_with_location_and_one_job_per_config_and_seed(
         (1000, 1),
     ]
     assert {j["status"] for j in jobs} == {"queued"}
-    assert jobs[0]["progress"] == {"epoch": 0, "epochs": 2}
+    assert jobs[0]["progress"] == {"epoch": 0, "epochs": 2, "batches": 0, "batches_per_epoch": 0}
     assert jobs[0]["config"]["training"]["learning_rate"] == 0.001
     assert queued_task_names_and_args(redis_client, queue) == [
         (TRAIN_JOB, [job["id"]]) for job in jobs

@@ -18,7 +18,7 @@ def test_job_shows_config_progress_and_no_result_while_queued(
     job_id = add_job(session, JobConfig().resolved(), seed=5)
     body = client.get(f"/jobs/{job_id}").json()
     assert (body["id"], body["status"], body["seed"]) == (job_id, "queued", 5)
-    assert body["progress"] == {"epoch": 0, "epochs": 5}
+    assert body["progress"] == {"epoch": 0, "epochs": 5, "batches": 0, "batches_per_epoch": 0}
     assert (body["result"], body["error"], body["started_at"]) == (None, None, None)
     assert body["created_at"].endswith("Z")
 
@@ -223,12 +223,17 @@ def test_list_filters_on_stuck_and_diverged_and_sorts_with_empty_values_last(
     assert listed(stuck="true") == [ids[1]]
     assert listed(diverged="true") == [ids[2]]
     assert listed(diverged="false") == [ids[0], ids[1], ids[3]]
-    assert listed(sort="best_test_loss") == [ids[1], ids[3], ids[0], ids[2]]
-    assert listed(sort="best_test_loss", desc="true") == [ids[0], ids[3], ids[1], ids[2]]
-    page = client.get("/jobs", params={**base, "sort": "best_test_loss", "limit": 3}).json()
+    assert listed(sort="summary.best_test_loss") == [ids[1], ids[3], ids[0], ids[2]]
+    assert listed(sort="summary.best_test_loss", desc="true") == [ids[0], ids[3], ids[1], ids[2]]
+    page = client.get("/jobs", params={**base, "sort": "summary.best_test_loss", "limit": 3}).json()
     rest = client.get(
         "/jobs",
-        params={**base, "sort": "best_test_loss", "limit": 3, "cursor": page["next_cursor"]},
+        params={
+            **base,
+            "sort": "summary.best_test_loss",
+            "limit": 3,
+            "cursor": page["next_cursor"],
+        },
     ).json()
     assert [j["id"] for j in rest["items"]] == [ids[2]]
     assert rest["next_cursor"] is None

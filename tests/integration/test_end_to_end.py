@@ -43,7 +43,8 @@ def test_seed_question_runs_to_the_end_and_serves_per_epoch_metrics(service: Ser
         assert [row[0] for row in rows] == [0, 1, 2]
         assert job["result"]["loss"] == rows[-1][1]
         assert job["result"]["test_accuracy"] == rows[-1][4]
-        assert job["progress"] == {"epoch": 2, "epochs": 2}
+        assert (job["progress"]["epoch"], job["progress"]["epochs"]) == (2, 2)
+        assert job["progress"]["batches_per_epoch"] == 63  # 2,000 images in batches of 32
         assert job["attempt"] == 1
     assert raw["result"]["loss"] > 10  # stuck: most samples clipped at 1e-7
     assert scaled["result"]["loss"] < 1.0

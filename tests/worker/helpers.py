@@ -42,10 +42,15 @@ class Recorder:
         self.epochs: list[EpochResult] = []
         self.checks = 0
         self.stop_after_checks = stop_after_checks
+        self.progress = (0, 0)
 
     def on_epoch(self, result: EpochResult) -> None:
         """Keep the epoch."""
         self.epochs.append(result)
+
+    def on_progress(self, batches_done: int, batches_total: int) -> None:
+        """Keep the latest progress."""
+        self.progress = (batches_done, batches_total)
 
     def should_stop(self) -> bool:
         """Stop once the given number of checks has passed."""

@@ -120,3 +120,9 @@ def test_raw_pixels_saturate_the_initial_softmax_and_clipping_removes_the_gradie
     # Same weights and probe: only the loss differs, and the clipped one has far less gradient.
     assert raw_clipped["output.logit_std"] == raw_logits["output.logit_std"]
     assert raw_clipped["output.grad_norm"] < raw_logits["output.grad_norm"] / 10
+
+
+def test_progress_within_the_epoch_is_reported_after_each_compiled_part() -> None:
+    config = small_config(dataset={"train_size": 500}, training={"batch_size": 2})
+    recorder, _ = run(config)
+    assert recorder.progress == (250, 250)  # two chunks of 125 batches: 250 batches in all

@@ -20,7 +20,6 @@ from worker.training.probe import Probe
 from worker.training.results import Ending, EpochResult, TrainingHooks, TrainingOutcome
 from worker.training.trainer import CHUNK_BATCHES, Trainer, initial_weights, trainer_for
 
-EVAL_BATCH_SIZE = 1024
 TENSOR_CACHE_SIZE = 8
 
 Images = npt.NDArray[np.float32]
@@ -53,14 +52,10 @@ def as_tensor(array: npt.NDArray[np.generic], dtype: tf.DType) -> tf.Tensor:
 
 def evaluate(trainer: Trainer, images: Images, labels: Labels) -> tuple[float, float]:
     """Mean loss and accuracy over a set, as Keras' `evaluate` reports them."""
-    x, y = as_tensor(images, tf.float32), as_tensor(labels, tf.int32)
-    total = correct = 0.0
-    for begin in range(0, len(labels), EVAL_BATCH_SIZE):
-        loss, hits = trainer.evaluate_chunk(
-            x[begin : begin + EVAL_BATCH_SIZE], y[begin : begin + EVAL_BATCH_SIZE]
-        )
-        total, correct = total + float(loss), correct + float(hits)
-    return total / len(labels), correct / len(labels)
+    total, correct = trainer.evaluate_set(
+        as_tensor(images, tf.float32), as_tensor(labels, tf.int32)
+    )
+    return float(total) / len(labels), float(correct) / len(labels)
 
 
 def initial_evaluation(trainer: Trainer, data: TrainingData, probe: Probe) -> EpochResult:
@@ -92,12 +87,15 @@ def fit_epoch(
     if full < size:
         parts.append((trainer.train_batches, order[full:]))
     total = correct = 0.0
+    batches_total, batches_done = -(-size // batch), 0
     for run, indices in parts:
         images, labels = trainer.gather(
             x, y, tf.constant(indices.reshape(-1, min(batch, len(indices))), tf.int32)
         )
         loss, hits = run(images, labels)
         total, correct = total + float(loss), correct + float(hits)
+        batches_done += len(images)
+        hooks.on_progress(batches_done, batches_total)
         if hooks.should_stop():
             return None
     return total / size, correct / size
@@ -146,20 +144,29 @@ def train(
 
 
 def compile_ahead(config: JobConfig, xla: bool) -> None:
-    """Trace and compile a config's trainer on stand-in data, so its first job starts at once."""
-    batch = config.training.batch_size
-    images = np.zeros((batch + 1, 28, 28), np.float32)
-    labels = np.zeros(batch + 1, np.uint8)
-    data = TrainingData(images, labels, images, labels)
+    """Trace and compile a config's trainer on stand-in data of its real shapes, so that its
+    first job starts at once."""
+    train_size, test_size = config.dataset.train_size, config.dataset.test_size
+    data = TrainingData(
+        np.zeros((train_size, 28, 28), np.float32),
+        np.zeros(train_size, np.uint8),
+        np.zeros((test_size, 28, 28), np.float32),
+        np.zeros(test_size, np.uint8),
+    )
     trainer = prepare(config, 0, xla)
-    fit_epoch(trainer, data, np.arange(batch + 1), _NeverStop())
-    evaluate(trainer, images, labels)
+    fit_epoch(trainer, data, np.arange(train_size), _NeverStop())
+    initial_evaluation(
+        trainer, data, Probe(trainer.model, data.x_train, data.y_train, trainer.loss)
+    )
     _tensors.clear()
 
 
 class _NeverStop:
     def on_epoch(self, result: EpochResult) -> None:
         """Nothing to record."""
+
+    def on_progress(self, batches_done: int, batches_total: int) -> None:
+        """Nothing to note."""
 
     def should_stop(self) -> bool:
         """Never."""

@@ -46,5 +46,8 @@ class TrainingHooks(Protocol):
     def on_epoch(self, result: EpochResult) -> None:
         """Record a finished epoch."""
 
+    def on_progress(self, batches_done: int, batches_total: int) -> None:
+        """Note how far into the current epoch training is."""
+
     def should_stop(self) -> bool:
         """Whether the run was cancelled; called between batches."""

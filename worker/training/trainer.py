@@ -38,7 +38,8 @@ class Trainer:
         self.train_chunk = tf.function(self._train_batches, jit_compile=xla)
         self.train_batches = tf.function(self._train_batches, reduce_retracing=True)
         self.gather = tf.function(self._gather, reduce_retracing=True)
-        self.evaluate_chunk = tf.function(self._evaluate_chunk, reduce_retracing=True)
+        # A whole set in one call: compiled once per set size, which a sweep shares.
+        self.evaluate_set = tf.function(self._evaluate_set, jit_compile=xla)
 
     def reset(self, weights: Weights, learning_rate: float) -> None:
         """Start afresh: these initial weights, zeroed optimizer state, this learning rate."""
@@ -73,7 +74,8 @@ class Trainer:
             correct += hits
         return total, correct
 
-    def _evaluate_chunk(self, images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    def _evaluate_set(self, images: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """Summed loss and correct predictions over a whole set."""
         logits = self.model(images, training=False)
         losses = tf.cast(self.loss(labels, logits), tf.float64)
         predicted = tf.argmax(logits, axis=1, output_type=tf.int32)

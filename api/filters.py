@@ -1,0 +1,169 @@
+"""The filter and sort grammar of `GET /jobs`, parsed from the raw query string.
+
+A filter is `FIELD OP VALUE` where OP is one of `=`, `!=`, `<`, `<=`, `>`, `>=`; `=` and `!=`
+take a comma-separated list (`preprocessing.method=none,scale` matches either). FIELD is:
+- a config path, with or without `config.`: `preprocessing.method`, `training.learning_rate`;
+- `result.loss`, `result.accuracy`, `result.test_loss`, `result.test_accuracy`;
+- `summary.<name>` for the learning-curve summary (`summary.best_test_loss`, `summary.stuck`);
+- `id`, `experiment_id`, `seed`, `status`, `created_at` (ISO 8601).
+Filters combine with AND; a list gives OR within one field. `sort=FIELD` (and `desc=true`)
+orders by any of these fields, empty values last, ties by id.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote_plus
+
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, or_
+
+from api.errors import DomainError
+from models.experiment_spec import GRID_PATHS
+from models.job import Job, JobStatus
+from models.spec import JobConfig
+
+OPERATORS = ("<=", ">=", "!=", "=", "<", ">")
+EXPRESSION = re.compile(r"^(?P<field>[A-Za-z_][A-Za-z0-9_.]*)(?P<op><=|>=|!=|=|<|>)(?P<value>.*)$")
+# Query parameters with their own meaning; everything else is a filter expression.
+RESERVED = {"limit", "cursor", "sort", "desc", "status", "experiment_id", "stuck", "diverged"}
+
+
+class InvalidFilter(DomainError):
+    """A filter or sort that the grammar does not allow."""
+
+    status = 422
+    title = "Invalid request"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A filterable field: its SQL expression and how to read a value for it from text."""
+
+    name: str
+    expression: SQLColumnExpression[Any]
+    parse: Callable[[str], Any]
+    ordered: bool = True
+
+
+def _boolean(text: str) -> bool:
+    if text.lower() not in ("true", "false"):
+        raise ValueError("expected true or false")
+    return text.lower() == "true"
+
+
+def _status(text: str) -> str:
+    return JobStatus(text).value
+
+
+def _config_field(path: str) -> Field:
+    section, leaf = path.split(".")
+    annotation = JobConfig.model_fields[section].annotation.model_fields[leaf].annotation  # type: ignore[union-attr]
+    value = Job.config[(section, leaf)]
+    if "float" in str(annotation):
+        return Field(path, value.as_float(), float)
+    if annotation is int:
+        return Field(path, value.as_integer(), int)
+    return Field(path, value.as_string(), str)
+
+
+def _fields() -> dict[str, Field]:
+    fields = {path: _config_field(path) for path in GRID_PATHS if path != "model.hidden_layers"}
+    fields |= {f"config.{path}": field for path, field in fields.items()}
+    for name in ("loss", "accuracy", "test_loss", "test_accuracy"):
+        fields[f"result.{name}"] = Field(f"result.{name}", getattr(Job, f"final_{name}"), float)
+    for name in ("best_test_loss", "best_test_accuracy", "train_loss_auc"):
+        fields[f"summary.{name}"] = Field(f"summary.{name}", getattr(Job, name), float)
+    for name in (
+        "best_test_loss_epoch",
+        "best_test_accuracy_epoch",
+        "epochs_to_accuracy_80",
+        "epochs_to_accuracy_85",
+        "diverged_epoch",
+    ):
+        fields[f"summary.{name}"] = Field(f"summary.{name}", getattr(Job, name), int)
+    fields["summary.stuck"] = Field("summary.stuck", Job.stuck, _boolean, ordered=False)
+    fields |= {
+        "id": Field("id", Job.id, int),
+        "experiment_id": Field("experiment_id", Job.experiment_id, int),
+        "seed": Field("seed", Job.seed, int),
+        "status": Field("status", Job.status, _status),
+        "created_at": Field("created_at", Job.created_at, datetime.fromisoformat),
+    }
+    return fields
+
+
+FIELDS = _fields()
+
+
+def field(name: str) -> Field:
+    """The field of this name, or a 422 that lists the allowed names."""
+    if name not in FIELDS:
+        allowed = ", ".join(sorted(n for n in FIELDS if not n.startswith("config.")))
+        raise InvalidFilter(f"{name}: not a filterable field; allowed: {allowed}")
+    return FIELDS[name]
+
+
+# Values are compared with 32-bit integer columns and PostgreSQL text, which holds no NUL.
+INT_RANGE = range(-(2**31), 2**31)
+
+
+def value(target: Field, text: str) -> Any:
+    """One value for a field, read from text; ValueError if it cannot be."""
+    if "\x00" in text:
+        raise ValueError("NUL characters are not allowed")
+    value = target.parse(text)
+    if isinstance(value, int) and not isinstance(value, bool) and value not in INT_RANGE:
+        raise ValueError("outside the 32-bit integer range")
+    return value
+
+
+def _values(target: Field, raw: str) -> list[Any]:
+    try:
+        return [value(target, part) for part in raw.split(",")]
+    except ValueError as error:
+        raise InvalidFilter(f"{target.name}: cannot read {raw!r} ({error})") from None
+
+
+def condition(name: str, op: str, raw: str) -> ColumnElement[bool]:
+    """The SQL condition of one filter expression."""
+    target = field(name)
+    values = _values(target, raw)
+    column = target.expression
+    if op in ("=", "!="):
+        matched = column.in_(values)
+        return matched if op == "=" else or_(~matched, column.is_(None))
+    if len(values) != 1 or not target.ordered:
+        raise InvalidFilter(f"{name}: {op} takes one value and an ordered field")
+    comparisons: dict[str, ColumnElement[bool]] = {
+        "<": column < values[0],
+        "<=": column <= values[0],
+        ">": column > values[0],
+        ">=": column >= values[0],
+    }
+    return comparisons[op]
+
+
+def parse(raw_query: str) -> ColumnElement[bool] | None:
+    """All filter expressions of a query string, combined with AND; None without any."""
+    conditions = []
+    for part in filter(None, raw_query.split("&")):
+        text = unquote_plus(part)
+        match = EXPRESSION.match(text)
+        if match is None:
+            raise InvalidFilter(
+                f"{text!r}: not FIELD OP VALUE with OP one of {' '.join(OPERATORS)}"
+            )
+        if match["field"] in RESERVED and match["op"] == "=":
+            continue
+        conditions.append(condition(match["field"], match["op"], match["value"]))
+    return and_(*conditions) if conditions else None
+
+
+def sortable(name: str) -> Field:
+    """The field to sort by; it must be ordered (not a yes/no field)."""
+    target = field(name)
+    if not target.ordered:
+        raise InvalidFilter(f"sort: {name} cannot be sorted")
+    return target
