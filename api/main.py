@@ -9,7 +9,7 @@ from api.auth import RateLimiter
 from api.broker import Broker
 from api.errors import install_handlers, problem_responses
 from api.limits import BodyLimits
-from api.routers import experiments, health, jobs
+from api.routers import experiments, health, jobs, pages
 from models.db import make_engine, make_sessionmaker
 from models.settings import Settings, get_settings
 
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_handlers(app)
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
-    for module in (experiments, jobs, health):
+    for module in (experiments, jobs, health, pages):
         app.include_router(module.router)
     return app
 

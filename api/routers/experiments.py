@@ -2,19 +2,38 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi.responses import HTMLResponse, StreamingResponse
 
+from api import exports, plots
 from api.auth import OwnerDep
 from api.deps import BrokerDep, ExperimentId, SessionDep, SettingsDep
+from api.presenters import experiment_out
 from api.report.build import build_report
 from api.report.schemas import Report
-from api.schemas import ExperimentOut, ExperimentPage, ExperimentSummary, JobOut
-from api.services import cancellation, submission
+from api.routers.pages import experiment_page
+from api.schemas import ExperimentOut, ExperimentPage, ExperimentSummary
+from api.services import cancellation, events, submission
 from api.services import experiments as services
-from models.experiment import Experiment, experiment_status
+from api.streams import EVENT_STREAM, event_stream
+from models.experiment import experiment_status
 from models.experiment_spec import ExperimentSpec
 
 router = APIRouter(prefix="/experiments", tags=["experiments"])
+IMAGE_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
+IMAGES: dict[int | str, dict[str, object]] = {
+    200: {"content": {media: {"schema": {"type": "string"}} for media in IMAGE_TYPES.values()}}
+}
+EXPORT_FORMATS: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "the per-epoch history, long form",
+        "content": {
+            "application/json": {"schema": {"type": "object"}},
+            "text/csv": {"schema": {"type": "string"}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    }
+}
 IdempotencyHeader = Annotated[
     str | None,
     Header(
@@ -23,14 +42,6 @@ IdempotencyHeader = Annotated[
         description="repeat a POST safely: the same key and body return the first experiment",
     ),
 ]
-
-
-def experiment_out(session: SessionDep, experiment: Experiment) -> ExperimentOut:
-    """The experiment with its jobs and its status derived from them."""
-    jobs = services.experiment_jobs(session, experiment.id)
-    counts = services.status_counts(session, [experiment.id])[experiment.id]
-    summary = ExperimentSummary.from_row(experiment, counts)
-    return ExperimentOut(**summary.model_dump(), jobs=[JobOut.from_row(job) for job in jobs])
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
@@ -76,12 +87,25 @@ def list_experiments(
     return ExperimentPage(items=items, next_cursor=next_cursor)
 
 
-@router.get("/{experiment_id}")
+@router.get(
+    "/{experiment_id}",
+    response_model=ExperimentOut,
+    responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}},
+)
 def read_experiment(
-    experiment_id: ExperimentId, session: SessionDep, owner: OwnerDep
-) -> ExperimentOut:
-    """One experiment: its status, counts per job status, and its jobs."""
+    experiment_id: ExperimentId, request: Request, session: SessionDep, owner: OwnerDep
+) -> ExperimentOut | HTMLResponse:
+    """One experiment: its status, counts per job status, and its jobs; a page for browsers."""
+    if prefers_html(request):
+        return experiment_page(request, session, experiment_id, owner)
     return experiment_out(session, services.get_experiment(session, experiment_id, owner))
+
+
+def prefers_html(request: Request) -> bool:
+    """Whether the client asks for HTML before JSON (a browser does; curl does not)."""
+    accept = request.headers.get("accept", "")
+    html, json_ = accept.find("text/html"), accept.find("application/json")
+    return html >= 0 and (json_ < 0 or html < json_)
 
 
 @router.post("/{experiment_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
@@ -99,3 +123,39 @@ def read_report(experiment_id: ExperimentId, session: SessionDep, owner: OwnerDe
     experiment = services.get_experiment(session, experiment_id, owner)
     counts = services.status_counts(session, [experiment_id])[experiment_id]
     return build_report(session, experiment, experiment_status(counts))
+
+
+@router.get("/{experiment_id}/events", response_class=StreamingResponse, responses=EVENT_STREAM)
+def experiment_events(
+    experiment_id: ExperimentId, request: Request, session: SessionDep, owner: OwnerDep
+) -> StreamingResponse:
+    """Server-Sent Events of every job of the experiment, until all of them have ended."""
+    services.get_experiment(session, experiment_id, owner)
+    return event_stream(
+        request, lambda db, after: events.events_after(db, after=after, experiment_id=experiment_id)
+    )
+
+
+@router.get("/{experiment_id}/metrics", response_class=StreamingResponse, responses=EXPORT_FORMATS)
+def experiment_metrics(
+    experiment_id: ExperimentId,
+    request: Request,
+    session: SessionDep,
+    owner: OwnerDep,
+    output: Annotated[exports.Format | None, Query(alias="format")] = None,
+) -> StreamingResponse:
+    """Every epoch of every job in one call, long form: JSON, CSV or JSON Lines (`?format=` or
+    the Accept header), streamed; `pandas.read_csv(url + "?format=csv")` opens it directly."""
+    services.get_experiment(session, experiment_id, owner)
+    return exports.export(request, experiment_id, exports.negotiate(request, output))
+
+
+@router.get("/{experiment_id}/plot.{image}", response_class=Response, responses=IMAGES)
+def experiment_plot(
+    experiment_id: ExperimentId, image: plots.ImageFormat, session: SessionDep, owner: OwnerDep
+) -> Response:
+    """Loss and accuracy curves per config, mean over seeds with a 95% band (SVG or PNG)."""
+    experiment = services.get_experiment(session, experiment_id, owner)
+    counts = services.status_counts(session, [experiment_id])[experiment_id]
+    report = build_report(session, experiment, experiment_status(counts))
+    return Response(plots.render(report, image), media_type=IMAGE_TYPES[image])

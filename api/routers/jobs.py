@@ -4,6 +4,7 @@ import math
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import StreamingResponse
 
 from api import filters
 from api.auth import OwnerDep
@@ -17,7 +18,8 @@ from api.schemas import (
     JobPage,
     MetricsOut,
 )
-from api.services import cancellation, jobs
+from api.services import cancellation, events, jobs
+from api.streams import EVENT_STREAM, event_stream
 from models.job import JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -109,3 +111,17 @@ def read_job_diagnostics(
 def cancel_job(job_id: JobId, session: SessionDep, owner: OwnerDep) -> JobOut:
     """Cancel the job: a queued one never starts, a running one stops within its epoch."""
     return JobOut.from_row(cancellation.cancel_job(session, job_id, owner))
+
+
+@router.get("/{job_id}/events", response_class=StreamingResponse, responses=EVENT_STREAM)
+def job_events(
+    job_id: JobId, request: Request, session: SessionDep, owner: OwnerDep
+) -> StreamingResponse:
+    """Server-Sent Events: each status change and finished epoch of the job, until it ends.
+
+    Reconnect with `Last-Event-ID` (or `?last_event_id=`) to resume without loss.
+    """
+    jobs.get_job(session, job_id, owner)
+    return event_stream(
+        request, lambda db, after: events.events_after(db, after=after, job_id=job_id)
+    )

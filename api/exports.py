@@ -1,0 +1,116 @@
+"""An experiment's whole per-epoch history in one call: JSON, CSV or JSON Lines, streamed.
+
+One row per (job, epoch), long form, with the job's seed, status and config fields as columns,
+so that `pandas.read_csv(url)` gives a frame ready to group. Rows are read from the database
+in batches while the response is written, so thousands of jobs never sit in memory at once.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from fastapi import Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.report.groups import flatten
+from models.job import Job
+from models.metric import EpochMetric
+from models.spec import JobConfig
+
+Format = Literal["json", "csv", "jsonl"]
+MEDIA_TYPES: dict[str, str] = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "jsonl": "application/x-ndjson",
+}
+METRICS = ("epoch", "loss", "accuracy", "test_loss", "test_accuracy", "seconds")
+ROWS_PER_READ = 2000
+
+
+def negotiate(request: Request, explicit: Format | None) -> Format:
+    """`?format=` wins; else the Accept header (text/csv, application/x-ndjson); else JSON."""
+    if explicit is not None:
+        return explicit
+    accept = request.headers.get("accept", "")
+    if "text/csv" in accept:
+        return "csv"
+    if "ndjson" in accept or "jsonl" in accept:
+        return "jsonl"
+    return "json"
+
+
+def _columns() -> tuple[str, ...]:
+    config = flatten(JobConfig().resolved().model_dump(mode="json"))
+    return ("experiment_id", "job_id", "seed", "status", *config, *METRICS)
+
+
+COLUMNS = _columns()
+
+
+def rows(factory: sessionmaker[Session], experiment_id: int) -> Iterator[dict[str, Any]]:
+    """Every epoch of every job of the experiment, jobs in creation order, epochs in order."""
+    with factory() as session:
+        jobs = {
+            job_id: {
+                "experiment_id": experiment_id,
+                "job_id": job_id,
+                "seed": seed,
+                "status": status,
+                **flatten(config),
+            }
+            for job_id, seed, status, config in session.execute(
+                select(Job.id, Job.seed, Job.status, Job.config).where(
+                    Job.experiment_id == experiment_id
+                )
+            )
+        }
+        metrics = (
+            select(EpochMetric)
+            .join(Job)
+            .where(Job.experiment_id == experiment_id)
+            .order_by(EpochMetric.job_id, EpochMetric.epoch)
+            .execution_options(yield_per=ROWS_PER_READ)
+        )
+        for metric in session.scalars(metrics):
+            yield jobs[metric.job_id] | {name: getattr(metric, name) for name in METRICS}
+
+
+def _csv(records: Iterator[dict[str, Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for count, record in enumerate(records, start=1):
+        writer.writerow({k: json.dumps(v) if isinstance(v, list) else v for k, v in record.items()})
+        if count % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _jsonl(records: Iterator[dict[str, Any]]) -> Iterator[str]:
+    for record in records:
+        yield json.dumps(record) + "\n"
+
+
+def _json(records: Iterator[dict[str, Any]]) -> Iterator[str]:
+    yield '{"items": ['
+    for count, record in enumerate(records):
+        yield ("," if count else "") + json.dumps(record)
+    yield "]}"
+
+
+WRITERS = {"csv": _csv, "jsonl": _jsonl, "json": _json}
+
+
+def export(request: Request, experiment_id: int, output: Format) -> StreamingResponse:
+    """The streamed response in the chosen format."""
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    body = WRITERS[output](rows(factory, experiment_id))
+    filename = f"experiment-{experiment_id}-metrics.{output}"
+    headers = {"Content-Disposition": f'inline; filename="{filename}"'}
+    return StreamingResponse(body, media_type=MEDIA_TYPES[output], headers=headers)

@@ -1,0 +1,68 @@
+"""Server-rendered pages for a browser: the experiments, and one experiment live."""
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from api.auth import OwnerDep
+from api.deps import ExperimentId, SessionDep
+from api.presenters import experiment_out
+from api.report.build import build_report
+from api.schemas import ExperimentSummary
+from api.services import experiments as services
+from models.experiment import experiment_status
+
+router = APIRouter(prefix="/ui", tags=["pages"], include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+
+
+@router.get("/experiments", response_class=HTMLResponse)
+def experiments_page(
+    request: Request,
+    session: SessionDep,
+    owner: OwnerDep,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> HTMLResponse:
+    """The experiments, newest first."""
+    rows, next_cursor = services.list_experiments(session, owner=owner, limit=50, cursor=cursor)
+    counts = services.status_counts(session, [row.id for row in rows])
+    experiments = [ExperimentSummary.from_row(row, counts[row.id]) for row in rows]
+    context = {"experiments": experiments, "next_cursor": next_cursor}
+    return templates.TemplateResponse(request, "experiments.html", context)
+
+
+def experiment_page(
+    request: Request, session: SessionDep, experiment_id: int, owner: str | None
+) -> HTMLResponse:
+    """One experiment: status and progress of its runs, curves, comparisons, findings."""
+    experiment = services.get_experiment(session, experiment_id, owner)
+    shown = experiment_out(session, experiment)
+    report = build_report(
+        session,
+        experiment,
+        experiment_status(services.status_counts(session, [experiment_id])[experiment_id]),
+    )
+    labels = {job_id: row.label for row in report.configs for job_id in row.job_ids}
+    context = {
+        "experiment": shown,
+        "report": report,
+        "labels": labels,
+        "version": int(time.time()),
+        "comparisons": {row.key: row for row in report.comparisons},
+    }
+    fragment = request.query_params.get("fragment") == "1"
+    return templates.TemplateResponse(
+        request, "experiment_body.html" if fragment else "experiment.html", context
+    )
+
+
+@router.get("/experiments/{experiment_id}", response_class=HTMLResponse)
+def experiment_ui(
+    experiment_id: ExperimentId, request: Request, session: SessionDep, owner: OwnerDep
+) -> HTMLResponse:
+    """One experiment as a page that follows it live."""
+    return experiment_page(request, session, experiment_id, owner)

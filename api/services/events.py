@@ -1,0 +1,36 @@
+"""Reading the job event log for the live streams, and whether there is more to come."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.event import JobEvent
+from models.job import TERMINAL_STATUSES, Job
+
+BATCH = 500
+
+
+def events_after(
+    session: Session, *, after: int, job_id: int | None = None, experiment_id: int | None = None
+) -> tuple[Sequence[JobEvent], bool]:
+    """Events with ids above `after` for one job or one experiment, and whether it has ended.
+
+    The end is read before the events, so the events of the final change are never missed.
+    """
+    ended = _ended(session, job_id=job_id, experiment_id=experiment_id)
+    query = select(JobEvent).where(JobEvent.id > after).order_by(JobEvent.id).limit(BATCH)
+    if job_id is not None:
+        query = query.where(JobEvent.job_id == job_id)
+    if experiment_id is not None:
+        query = query.where(JobEvent.experiment_id == experiment_id)
+    return session.scalars(query).all(), ended
+
+
+def _ended(session: Session, *, job_id: int | None, experiment_id: int | None) -> bool:
+    query = select(func.count()).select_from(Job).where(Job.status.not_in(TERMINAL_STATUSES))
+    if job_id is not None:
+        query = query.where(Job.id == job_id)
+    if experiment_id is not None:
+        query = query.where(Job.experiment_id == experiment_id)
+    return session.scalar(query) == 0
