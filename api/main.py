@@ -9,6 +9,7 @@ from api.auth import RateLimiter
 from api.broker import Broker
 from api.errors import install_handlers, problem_responses
 from api.limits import BodyLimits
+from api.metrics import RequestTimer, StoreCollector, new_registry
 from api.routers import experiments, health, jobs, pages
 from models.db import make_engine, make_sessionmaker
 from models.settings import Settings, get_settings
@@ -29,10 +30,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.sessionmaker = make_sessionmaker(engine)
         app.state.broker = Broker(settings)
+        store = StoreCollector(app.state.sessionmaker, settings.redis_url, settings.queue)
+        metrics_registry.register(store)
         app.state.limiter = RateLimiter(
             settings.redis_url, settings.requests_per_minute, settings.broker_timeout
         )
         yield
+        metrics_registry.unregister(store)
         app.state.limiter.close()
         app.state.broker.close()
         engine.dispose()
@@ -45,7 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=problem_responses(),
     )
     install_handlers(app)
+    metrics_registry, requests = new_registry()
+    app.state.metrics_registry = metrics_registry
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestTimer, histogram=requests)
     for module in (experiments, jobs, health, pages):
         app.include_router(module.router)
     return app

@@ -59,14 +59,14 @@ def test_commands_name_modules_that_exist(compose: dict[str, Any]) -> None:
     api = services["api"]["command"]
     assert api[:2] == ["uvicorn", "api.main:app"]
     worker = services["worker"]["command"]
-    assert worker[:4] == ["celery", "-A", "worker.celery_app", "worker"]
+    assert worker[:5] == ["celery", "--quiet", "-A", "worker.celery_app", "worker"]
     assert hasattr(importlib.import_module("api.main"), "app")
     assert hasattr(importlib.import_module("worker.celery_app"), "app")
 
 
 def test_maintenance_runs_beat_on_its_own_queue(compose: dict[str, Any]) -> None:
     command = compose["services"]["maintenance"]["command"]
-    assert command[:4] == ["celery", "-A", "worker.celery_app", "worker"]
+    assert command[:5] == ["celery", "--quiet", "-A", "worker.celery_app", "worker"]
     assert "--beat" in command
     assert command[command.index("--queues") + 1] == "normlab.maintenance"
     assert command[command.index("--pool") + 1] == "solo"

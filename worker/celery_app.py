@@ -1,17 +1,22 @@
 """The Celery application of the worker: Redis broker, late acks, one task at a time."""
 
 import logging
+import warnings
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import setup_logging, task_postrun, task_prerun, worker_process_init
 
 from models.db import get_engine
 from models.settings import get_settings
-from models.tasks import REAP_STALE_JOBS, RELAY_UNPUBLISHED, maintenance_queue
+from models.tasks import REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB, maintenance_queue
+from worker import logs
 
 log = logging.getLogger(__name__)
 settings = get_settings()
+# Celery warns in plain text, before logging is set up, when it runs as root: the norm on this
+# machine (make run) and in many containers, and nothing about jobs. Every line stays JSON.
+warnings.filterwarnings("ignore", message="You're running the worker with superuser privileges")
 MAINTENANCE = maintenance_queue(settings.queue)
 
 app = Celery("normlab", broker=settings.redis_url, include=["worker.tasks"])
@@ -30,6 +35,7 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     broker_transport_options={"visibility_timeout": settings.visibility_timeout},
     worker_hijack_root_logger=False,
+    worker_redirect_stdouts=False,
     beat_schedule={
         "reap-stale-jobs": {"task": REAP_STALE_JOBS, "schedule": settings.maintenance_seconds},
         "relay-unpublished": {"task": RELAY_UNPUBLISHED, "schedule": settings.maintenance_seconds},
@@ -42,9 +48,27 @@ def _prepare_child_process(**_: Any) -> None:
     # Connections inherited across the fork must not be shared with the parent; TensorFlow is
     # imported here, in the child that trains, never before the fork.
     get_engine().dispose(close=False)
-    from worker.runner import warm_up
-
     try:
-        warm_up()
+        with logs.quiet_native_stderr():
+            from worker.runner import warm_up
+
+            warm_up()
     except Exception:
         log.exception("warm-up failed; jobs will report the reason when they run")
+
+
+@setup_logging.connect  # type: ignore[untyped-decorator]
+def _json_logs(**_: Any) -> None:
+    # Connecting here replaces Celery's own logging set-up: every line is JSON (worker.logs).
+    logs.configure()
+
+
+@task_prerun.connect  # type: ignore[untyped-decorator]
+def _enter_job(task: Any = None, args: Any = None, **_: Any) -> None:
+    if task is not None and task.name == TRAIN_JOB and args:
+        logs.current_job.set(int(args[0]))
+
+
+@task_postrun.connect  # type: ignore[untyped-decorator]
+def _leave_job(**_: Any) -> None:
+    logs.current_job.set(None)

@@ -1,12 +1,17 @@
 """Route of /health: does the service reach its database and its broker."""
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from api.deps import BrokerDep, SessionDep
 from api.schemas import HealthOut
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["operations"])
+PROMETHEUS: dict[int | str, dict[str, object]] = {
+    200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}
+}
 
 
 @router.get("/health", responses={503: {"model": HealthOut}})
@@ -25,3 +30,10 @@ def health(session: SessionDep, broker: BrokerDep, response: Response) -> Health
         database="ok" if database_ok else "unavailable",
         broker="ok" if broker_ok else "unavailable",
     )
+
+
+@router.get("/metrics", response_class=PlainTextResponse, responses=PROMETHEUS)
+def metrics(request: Request) -> PlainTextResponse:
+    """Prometheus text format: jobs by status, queue depth, job and epoch durations, requests."""
+    body = generate_latest(request.app.state.metrics_registry)
+    return PlainTextResponse(body, media_type=CONTENT_TYPE_LATEST)

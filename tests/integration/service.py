@@ -100,6 +100,7 @@ class Service:
             sys.executable,
             "-m",
             "celery",
+            "--quiet",
             "-A",
             "worker.celery_app",
             "worker",

@@ -1,5 +1,6 @@
 """POST over HTTP, a real Celery worker trains on the real data, results come back from SQL."""
 
+import json
 from typing import Any
 
 import pytest
@@ -147,3 +148,17 @@ def test_report_answers_from_what_the_jobs_measured(service: Service) -> None:
     ]
     assert [d["epoch"] for d in diagnostics] == [0, 1, 2]
     assert min(d["value"] for d in diagnostics) >= 0.5
+
+
+def test_worker_log_is_json_lines_with_the_job_id(service: Service) -> None:
+    job = service.wait_experiment(service.post("/experiments", {"base": SMALL}).json()["id"])[
+        "jobs"
+    ][0]
+    lines = [
+        line for line in (service.logs / "worker.log").read_text().splitlines() if line.strip()
+    ]
+    records = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert {"time", "level", "logger", "message", "job_id"} <= set(records[-1])
+    mine = [r for r in records if r["job_id"] == job["id"]]
+    assert any(f"job {job['id']}: attempt 1 started" in r["message"] for r in mine)
+    assert any("succeeded after epoch" in r["message"] for r in mine)
