@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import StreamingResponse
+from pydantic import StringConstraints
 
 from api import filters
 from api.auth import OwnerDep
@@ -24,6 +25,8 @@ from models.job import JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 MAX_EPOCH = 10_000
+MAX_EPOCH = 10_000
+DiagnosticName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.]{1,64}$")]
 SORT_HELP = "any filterable field; empty values last, ties by id"
 CursorQuery = Annotated[
     str | None, Query(max_length=200, description="the previous page's next_cursor")
@@ -98,8 +101,10 @@ def read_job_diagnostics(
     job_id: JobId,
     session: SessionDep,
     owner: OwnerDep,
-    name: Annotated[list[str], Query(max_length=100, description="only these names")] = [],  # noqa: B006
-    epoch: Annotated[int | None, Query(ge=0)] = None,
+    name: Annotated[
+        list[DiagnosticName], Query(max_length=100, description="only these names")
+    ] = [],  # noqa: B006
+    epoch: Annotated[int | None, Query(ge=0, le=MAX_EPOCH)] = None,
 ) -> DiagnosticsOut:
     """The job's diagnostics on its probe sample, one item per (epoch, name)."""
     rows = jobs.job_diagnostics(session, job_id, owner, names=name, epoch=epoch)
