@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | sha256sum | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt pyproject.toml | sha256sum | cut -c1-12)
 
 .PHONY: run test lint format migrate setup dataset bench
 
@@ -11,6 +11,7 @@ run: setup ## API on 127.0.0.1:$PORT (default 8000) and one worker, in the foreg
 	scripts/run.sh
 
 test: setup ## lint, then the whole suite against real Redis, SQLite and PostgreSQL
+	scripts/ensure-browser.sh
 	scripts/test.sh
 
 bench: setup ## training speed against plain Keras, the 7 x 5 sweep, API load, worker memory
@@ -19,9 +20,10 @@ bench: setup ## training speed against plain Keras, the 7 x 5 sweep, API load, w
 
 setup: $(STAMP) dataset
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	PYTHON=$(PYTHON) scripts/ensure-venv.sh $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-* && touch $@
 
 dataset:

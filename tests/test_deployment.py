@@ -19,14 +19,11 @@ def compose() -> dict[str, Any]:
 
 
 def test_services_are_postgres_redis_migrate_api_worker(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {
-        "postgres",
-        "redis",
-        "migrate",
-        "api",
-        "worker",
-        "maintenance",
-    }
+    services = {"postgres", "redis", "migrate", "api", "worker", "maintenance", "flower"}
+    assert set(compose["services"]) == services
+    flower = compose["services"]["flower"]
+    assert flower["profiles"] == ["flower"]  # optional: only with --profile flower
+    assert "--broker=redis://redis:6379/0" in flower["command"]
 
 
 def test_api_worker_and_migrate_share_one_image_and_environment(compose: dict[str, Any]) -> None:

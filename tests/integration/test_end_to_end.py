@@ -3,9 +3,12 @@
 import json
 from typing import Any
 
+import pandas as pd
 import pytest
+from sqlalchemy import text
 
 from api.broker import Broker
+from models.db import make_engine
 from models.settings import Settings
 from models.spec import JobConfig
 from tests.integration.service import Service, wait_for
@@ -162,3 +165,58 @@ def test_worker_log_is_json_lines_with_the_job_id(service: Service) -> None:
     mine = [r for r in records if r["job_id"] == job["id"]]
     assert any(f"job {job['id']}: attempt 1 started" in r["message"] for r in mine)
     assert any("succeeded after epoch" in r["message"] for r in mine)
+
+
+def test_exports_open_in_pandas_and_the_views_hold_the_same_figures(service: Service) -> None:
+    done = service.wait_experiment(
+        service.post("/experiments", {"base": SMALL, "seeds": [0, 1]}).json()["id"]
+    )
+    base = f"http://127.0.0.1:{service.port}/experiments/{done['id']}/metrics"
+    frame = pd.read_csv(f"{base}?format=csv")
+    assert list(frame["epoch"]) == [0, 1, 2, 0, 1, 2]
+    assert set(frame["preprocessing.method"]) == {"scale"}
+    by_seed = frame[frame["epoch"] == 2].set_index("seed")["test_loss"]
+    assert by_seed[0] == done["jobs"][0]["result"]["test_loss"]
+    lines = pd.read_json(f"{base}?format=jsonl", lines=True, precise_float=True)
+    assert lines["loss"].tolist() == frame["loss"].tolist()
+    engine = make_engine(service.env["DATABASE_URL"])
+    jobs = pd.read_sql(
+        text("SELECT * FROM job_results WHERE experiment_id = :e ORDER BY job_id"),
+        engine,
+        params={"e": done["id"]},
+    )
+    epochs = pd.read_sql(
+        text("SELECT * FROM epoch_results WHERE experiment_id = :e ORDER BY job_id, epoch"),
+        engine,
+        params={"e": done["id"]},
+    )
+    engine.dispose()
+    assert jobs["test_loss"].tolist() == [job["result"]["test_loss"] for job in done["jobs"]]
+    assert set(jobs["preprocessing_method"]) == {"scale"}
+    assert epochs["loss"].tolist() == frame["loss"].tolist()
+
+
+def test_event_stream_follows_a_running_job_and_resumes(service: Service) -> None:
+    job_id = service.post("/experiments", {"base": {**SMALL, "training": {"epochs": 3}}}).json()[
+        "jobs"
+    ][0]["id"]
+    seen: list[tuple[str, dict[str, Any]]] = []
+    last_id = ""
+    with service.http.stream("GET", f"/jobs/{job_id}/events", timeout=120) as response:
+        event = {}
+        for line in response.iter_lines():
+            if line.startswith(("id", "event", "data")):
+                key, _, value = line.partition(": ")
+                event[key] = value
+            elif not line and event:
+                seen.append((event["event"], json.loads(event["data"])))
+                last_id = event.get("id", last_id) if len(seen) == 3 else last_id
+                event = {}
+    kinds = [kind for kind, _ in seen]
+    assert kinds == ["status", "status", "epoch", "epoch", "epoch", "epoch", "status", "end"]
+    assert [data.get("epoch") for kind, data in seen if kind == "epoch"] == [0, 1, 2, 3]
+    assert seen[-2][1]["status"] == "succeeded"
+    resumed = service.http.get(
+        f"/jobs/{job_id}/events", headers={"Last-Event-ID": last_id}, timeout=60
+    )
+    assert resumed.text.count("event: epoch") == 3  # epochs 1 to 3 after the third event

@@ -1,0 +1,1 @@
+"""`normlab`: a command-line client that talks HTTP to the API, whatever the deployment."""

@@ -1,0 +1,64 @@
+"""Text for the terminal: job tables, progress bars, the report."""
+
+from typing import Any
+
+BAR = 24
+
+
+def _config(job: dict[str, Any]) -> str:
+    pre = job["config"]["preprocessing"]
+    label = f"x/{pre['divisor']:g}" if pre["method"] == "scale" else pre["method"]
+    return f"{label}, {job['config']['loss']['mode']}"
+
+
+def status_lines(experiment: dict[str, Any]) -> list[str]:
+    """The experiment's header and one line per job."""
+    counts = ", ".join(f"{n} {status}" for status, n in experiment["counts"].items() if n)
+    lines = [
+        f"experiment {experiment['id']} '{experiment['name']}': {experiment['status']} ({counts})"
+    ]
+    for job in experiment["jobs"]:
+        result = job["result"] or {}
+        figures = (
+            f"test loss {result['test_loss']:.4f}" if result.get("test_loss") is not None else ""
+        )
+        lines.append(
+            f"  job {job['id']:>6}  seed {job['seed']:<4} {job['status']:<10} "
+            f"epoch {job['progress']['epoch']}/{job['progress']['epochs']}  "
+            f"{_config(job)}  {figures}"
+        )
+    return lines
+
+
+def progress_lines(jobs: list[dict[str, Any]]) -> list[str]:
+    """A bar of finished epochs per job."""
+    lines = []
+    for job in jobs:
+        done, total = job["progress"]["epoch"], job["progress"]["epochs"]
+        filled = round(BAR * done / total) if total else 0
+        lines.append(
+            f"job {job['id']:>6} [{'#' * filled}{'.' * (BAR - filled)}] "
+            f"{done}/{total} {job['status']:<10} {_config(job)}"
+        )
+    return lines
+
+
+def report_lines(report: dict[str, Any]) -> list[str]:
+    """Per-config final test loss with its interval, then the findings."""
+    header = f"experiment {report['experiment_id']} '{report['name']}': {report['status']}"
+    lines = [f"{header}, best {report['best']}"]
+    for row in report["configs"]:
+        final = row["final_test_loss"]
+        if final is None:
+            lines.append(f"  {row['label']}: no result yet")
+            continue
+        interval = (
+            f" (95% CI {final['ci_low']:.4f}-{final['ci_high']:.4f})"
+            if final["ci_low"] is not None
+            else ""
+        )
+        lines.append(f"  {row['label']}: test loss {final['mean']:.4f}{interval}, n={final['n']}")
+    lines += ["", "findings:"] + [
+        f"- [{f['question']}] {f['statement']}" for f in report["findings"]
+    ]
+    return lines
