@@ -68,15 +68,16 @@ def rows(factory: sessionmaker[Session], experiment_id: int) -> Iterator[dict[st
                 )
             )
         }
+        columns = [getattr(EpochMetric, name) for name in METRICS]
         metrics = (
-            select(EpochMetric)
+            select(EpochMetric.job_id, *columns)
             .join(Job)
             .where(Job.experiment_id == experiment_id)
             .order_by(EpochMetric.job_id, EpochMetric.epoch)
             .execution_options(yield_per=ROWS_PER_READ)
         )
-        for metric in session.scalars(metrics):
-            yield jobs[metric.job_id] | {name: getattr(metric, name) for name in METRICS}
+        for job_id, *values in session.execute(metrics):
+            yield jobs[job_id] | dict(zip(METRICS, values, strict=True))
 
 
 def _csv(records: Iterator[dict[str, Any]]) -> Iterator[str]:
@@ -92,15 +93,24 @@ def _csv(records: Iterator[dict[str, Any]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
+def _chunks(lines: Iterator[str], size: int = 500) -> Iterator[str]:
+    """Lines gathered into chunks: one write per few hundred rows, not one per row."""
+    chunk: list[str] = []
+    for line in lines:
+        chunk.append(line)
+        if len(chunk) == size:
+            yield "".join(chunk)
+            chunk.clear()
+    yield "".join(chunk)
+
+
 def _jsonl(records: Iterator[dict[str, Any]]) -> Iterator[str]:
-    for record in records:
-        yield json.dumps(record) + "\n"
+    return _chunks(json.dumps(record) + "\n" for record in records)
 
 
 def _json(records: Iterator[dict[str, Any]]) -> Iterator[str]:
     yield '{"items": ['
-    for count, record in enumerate(records):
-        yield ("," if count else "") + json.dumps(record)
+    yield from _chunks(("," if count else "") + json.dumps(r) for count, r in enumerate(records))
     yield "]}"
 
 

@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import api_load, memory, sweep, training
+from bench import api_load, memory, query, sweep, training
 from tests.conftest import TEST_REDIS_URL
 from tests.databases import postgres_database, sqlite_database
 from worker.training import runtime
@@ -38,6 +38,8 @@ def main() -> None:
         results["api_sqlite"] = api_load.measure(url, TEST_REDIS_URL)
     with postgres_database() as url:
         results["api_postgresql"] = api_load.measure(url, TEST_REDIS_URL)
+    with postgres_database() as url:
+        results["query_postgresql"] = query.measure(url, TEST_REDIS_URL)
     bound = results["sweep_flops"] / (2 * results["matmul_flops_per_second_one_thread"])
     results["sweep_arithmetic_lower_bound_seconds"] = bound
     for run in results["sweep"]:
@@ -46,6 +48,8 @@ def main() -> None:
             run | {"arithmetic_lower_bound_seconds": bound},
         )
     show("worker memory over 100 small jobs (MB)", results["memory"])
+    for name, figures in results["query_postgresql"].items():
+        show(f"PostgreSQL, 100,000 jobs and 1,000,000 epoch rows: {name}", figures)
     for name in ("api_sqlite", "api_postgresql"):
         for operation, figures in results[name].items():
             show(f"{name}: {operation}", figures)

@@ -51,10 +51,11 @@ class Job(CreatedAtMixin, Base):
     attempt: Mapped[int] = mapped_column(default=0)
     final_loss: Mapped[float | None] = mapped_column(Float)
     final_accuracy: Mapped[float | None] = mapped_column(Float)
-    final_test_loss: Mapped[float | None] = mapped_column(Float)
-    final_test_accuracy: Mapped[float | None] = mapped_column(Float)
+    # Indexed: the figures GET /jobs is most often filtered and sorted on.
+    final_test_loss: Mapped[float | None] = mapped_column(Float, index=True)
+    final_test_accuracy: Mapped[float | None] = mapped_column(Float, index=True)
     # Learning-curve summary, written when the job ends (see worker.curves).
-    best_test_loss: Mapped[float | None] = mapped_column(Float)
+    best_test_loss: Mapped[float | None] = mapped_column(Float, index=True)
     best_test_loss_epoch: Mapped[int | None]
     best_test_accuracy: Mapped[float | None] = mapped_column(Float)
     best_test_accuracy_epoch: Mapped[int | None]
