@@ -4,7 +4,14 @@ from celery import Celery
 
 from models.settings import Settings
 from models.spec import JobConfig
-from models.tasks import TRAIN_JOB, train_job_options
+from models.tasks import (
+    TRAIN_JOB,
+    TRAIN_STACK,
+    LimitPolicy,
+    stack_options,
+    stacks,
+    train_job_options,
+)
 
 
 class Broker:
@@ -13,7 +20,8 @@ class Broker:
     def __init__(self, settings: Settings) -> None:
         timeout = settings.broker_timeout
         self.queue = settings.queue
-        self.time_limit_factor = settings.time_limit_factor
+        self.limits = LimitPolicy(settings.time_limit_factor, settings.max_job_seconds)
+        self.stack_size = settings.stack_size
         self.timeout = timeout
         self.celery = Celery("normlab-api", broker=settings.redis_url)
         self.celery.conf.update(
@@ -26,16 +34,21 @@ class Broker:
         )
 
     def send_jobs(self, jobs: list[tuple[int, JobConfig]]) -> None:
-        """Publish one training task per job, with its time limits; raises if Redis is down."""
+        """Publish the jobs' training tasks with their time limits: a stack for jobs that can
+        train together, one task per job otherwise; raises if Redis is down."""
+        retry = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.5}
         with self.celery.producer_or_acquire() as producer:
-            for job_id, config in jobs:
+            for group in stacks(jobs, self.stack_size):
+                ids, configs = [job_id for job_id, _ in group], [config for _, config in group]
+                args: list[object]
+                if len(group) == 1:
+                    options = train_job_options(configs[0], self.queue, self.limits)
+                    name, args = TRAIN_JOB, [ids[0]]
+                else:
+                    options = stack_options(configs, self.queue, self.limits)
+                    name, args = TRAIN_STACK, [ids]
                 self.celery.send_task(
-                    TRAIN_JOB,
-                    args=[job_id],
-                    producer=producer,
-                    retry=True,
-                    retry_policy={"max_retries": 1, "interval_start": 0.2, "interval_step": 0.5},
-                    **train_job_options(config, self.queue, self.time_limit_factor),
+                    name, args=args, producer=producer, retry=True, retry_policy=retry, **options
                 )
 
     def ping(self) -> bool:

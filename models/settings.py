@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     # 61 s this way against 178 s one job at a time (make bench); one thread also beat two for
     # a single training (0.48 s against 0.77 s an epoch). tf_threads 0 lets TensorFlow choose.
     worker_concurrency: int = Field(2, ge=1, le=64)
+    # Jobs of one experiment that can train together go out as stacks of at most this many
+    # (split evenly, so both of a worker's trainings get one); 1 trains every job alone.
+    stack_size: int = Field(18, ge=1, le=64)
     tf_threads: int = Field(1, ge=0, le=256)
     # XLA-compile the training step: faster on CPU, with per-epoch losses equal to plain fit's
     # within a documented tolerance (README, Performance) rather than to the last bit.
@@ -49,6 +52,8 @@ class Settings(BaseSettings):
     # child is replaced after this many jobs, or once it passes the memory cap.
     # Scales every job's time limit (models.limits): above 1 for slow machines, below to test.
     time_limit_factor: float = Field(1.0, gt=0, le=100)
+    # An upper bound on every job's time limit, whatever its work; none by default.
+    max_job_seconds: int | None = Field(None, ge=1)
     max_tasks_per_child: int = Field(20, ge=1)
     max_memory_per_child_mb: int = Field(3000, ge=100)
     page_size_max: int = Field(500, ge=1, le=10_000)

@@ -96,7 +96,9 @@ def record_epoch(job: ClaimedJob, result: EpochResult) -> None:
 
 def _record_epoch(job: ClaimedJob, result: EpochResult) -> None:
     with session_scope() as session:
-        moved = session.execute(update(Job).where(_ours(job)).values(epochs_done=result.epoch))
+        moved = session.execute(
+            update(Job).where(_ours(job)).values(epochs_done=result.epoch, heartbeat_at=utcnow())
+        )
         if moved.rowcount != 1:  # type: ignore[attr-defined]
             raise JobLost(f"job {job.id} is no longer running as attempt {job.attempt}")
         # A retried write may follow one that committed before its connection dropped.

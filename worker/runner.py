@@ -1,8 +1,6 @@
 """One job from claim to end: load data, train with hooks that record, then end the job."""
 
 import logging
-import math
-import time
 from collections import OrderedDict
 from functools import cache
 
@@ -12,6 +10,7 @@ from models.spec import JobConfig
 from worker import jobs
 from worker.curves import summarize
 from worker.data import FashionMnist, load_fashion_mnist
+from worker.hooks import RecordingHooks
 from worker.preprocessing import preprocess
 from worker.training import runtime
 from worker.training.loop import TrainingData, compile_ahead, release_model_state, train
@@ -49,7 +48,7 @@ def training_data(config: JobConfig) -> TrainingData:
     if key not in _prepared:
         if len(_prepared) >= DATA_CACHE_SIZE:
             _prepared.popitem(last=False)
-        _prepared[key] = _preprocessed(config)
+        _prepared[key] = preprocessed(config)
     _prepared.move_to_end(key)
     return _prepared[key]
 
@@ -57,43 +56,14 @@ def training_data(config: JobConfig) -> TrainingData:
 _prepared: OrderedDict[tuple[object, ...], TrainingData] = OrderedDict()
 
 
-def _preprocessed(config: JobConfig) -> TrainingData:
+def preprocessed(config: JobConfig) -> TrainingData:
+    """The job's subsets of the dataset, preprocessed, not cached."""
     full = dataset()
     train_size, test_size = config.dataset.train_size, config.dataset.test_size
     x_train, x_test = preprocess(
         config.preprocessing, full.x_train[:train_size], full.x_test[:test_size]
     )
     return TrainingData(x_train, full.y_train[:train_size], x_test, full.y_test[:test_size])
-
-
-class RecordingHooks:
-    """Training hooks that write each epoch, send heartbeats and poll for cancellation."""
-
-    def __init__(self, job: jobs.ClaimedJob, poll_seconds: float) -> None:
-        self.job = job
-        self.poll_seconds = poll_seconds
-        self.epochs: list[EpochResult] = []
-        self._polled_at = time.monotonic()
-        self._stop = False
-        self.progress = (0, 0)
-
-    def on_epoch(self, result: EpochResult) -> None:
-        """Record the epoch as soon as it ends, so polling clients see progress."""
-        jobs.record_epoch(self.job, result)
-        self.epochs.append(result)
-        self._polled_at = -math.inf  # ask before the next epoch starts, whatever the interval
-
-    def on_progress(self, batches_done: int, batches_total: int) -> None:
-        """Keep the progress within the epoch; the next heartbeat writes it."""
-        self.progress = (batches_done, batches_total)
-
-    def should_stop(self) -> bool:
-        """Heartbeat and read cancel requests once per poll interval; a stop, once seen, stays."""
-        now = time.monotonic()
-        if not self._stop and now - self._polled_at >= self.poll_seconds:
-            self._polled_at = now
-            self._stop = jobs.heartbeat(self.job, *self.progress)
-        return self._stop
 
 
 def describe(error: BaseException) -> str:
@@ -104,6 +74,9 @@ def describe(error: BaseException) -> str:
 def end_job(job: jobs.ClaimedJob, outcome: TrainingOutcome, epochs: list[EpochResult]) -> str:
     """Write the job's terminal status and curve summary from how training ended."""
     summary = summarize(epochs, job.config.loss.mode).columns()
+    if outcome.ending is Ending.FAILED:
+        jobs.finish(job, JobStatus.FAILED, error=outcome.reason, summary=summary)
+        return JobStatus.FAILED
     if outcome.ending is Ending.DIVERGED:
         error = f"diverged at epoch {outcome.epoch}"
         jobs.finish(job, JobStatus.FAILED, error=error, summary=summary)
@@ -132,23 +105,30 @@ def run_job(job_id: int, time_limit_errors: tuple[type[BaseException], ...] = ()
     if job is None:
         log.info("job %s: not queued any more, nothing to do", job_id)
         return "skipped"
-    log.info("job %s: attempt %s started", job_id, job.attempt)
+    return run_claimed(job, time_limit_errors)
+
+
+def run_claimed(
+    job: jobs.ClaimedJob, time_limit_errors: tuple[type[BaseException], ...] = ()
+) -> str:
+    """Train a job this process has claimed, and end it."""
+    log.info("job %s: attempt %s started", job.id, job.attempt)
     hooks = RecordingHooks(job, get_settings().cancel_poll_seconds)
     try:
         outcome = _train(job, hooks)
     except jobs.JobLost:
-        log.warning("job %s: attempt %s lost its claim; stopped", job_id, job.attempt)
+        log.warning("job %s: attempt %s lost its claim; stopped", job.id, job.attempt)
         return "lost"
     except time_limit_errors:
-        log.warning("job %s: time limit reached", job_id)
+        log.warning("job %s: time limit reached", job.id)
         jobs.finish(job, JobStatus.FAILED, error=TIME_LIMIT)
         return JobStatus.FAILED
     except Exception as error:
-        log.exception("job %s: failed", job_id)
+        log.exception("job %s: failed", job.id)
         jobs.finish(job, JobStatus.FAILED, error=describe(error))
         return JobStatus.FAILED
     finally:
         release_model_state()
     status = end_job(job, outcome, hooks.epochs)
-    log.info("job %s: %s after epoch %s", job_id, status, outcome.epoch)
+    log.info("job %s: %s after epoch %s", job.id, status, outcome.epoch)
     return status

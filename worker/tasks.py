@@ -4,7 +4,14 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from models.settings import get_settings
 from models.spec import JobConfig
-from models.tasks import REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB, train_job_options
+from models.tasks import (
+    REAP_STALE_JOBS,
+    RELAY_UNPUBLISHED,
+    TRAIN_JOB,
+    TRAIN_STACK,
+    LimitPolicy,
+    train_job_options,
+)
 from worker import maintenance
 from worker.celery_app import app
 
@@ -18,6 +25,14 @@ def train_job(job_id: int) -> str:
     return run_job(job_id, time_limit_errors=(SoftTimeLimitExceeded,))
 
 
+@app.task(name=TRAIN_STACK)  # type: ignore[untyped-decorator]
+def train_stack(job_ids: list[int]) -> dict[int, str]:
+    """Claim the jobs and train those claimed together, in one compiled computation."""
+    from worker.stack_runner import run_stack
+
+    return run_stack(job_ids, time_limit_errors=(SoftTimeLimitExceeded,))
+
+
 @app.task(name=REAP_STALE_JOBS)  # type: ignore[untyped-decorator]
 def reap_stale_jobs() -> dict[int, str]:
     """Re-queue running jobs whose worker stopped sending heartbeats, or fail them past the cap."""
@@ -29,7 +44,8 @@ def reap_stale_jobs() -> dict[int, str]:
 
 def _publish(job_id: int, config: JobConfig) -> None:
     settings = get_settings()
-    options = train_job_options(config, settings.queue, settings.time_limit_factor)
+    policy = LimitPolicy(settings.time_limit_factor, settings.max_job_seconds)
+    options = train_job_options(config, settings.queue, policy)
     app.send_task(TRAIN_JOB, args=[job_id], **options)
 
 

@@ -6,7 +6,9 @@ from typing import Any
 import redis
 from fastapi.testclient import TestClient
 
-from models.tasks import TRAIN_JOB
+from api.main import create_app
+from models.settings import Settings
+from models.tasks import TRAIN_JOB, TRAIN_STACK
 
 SEED_SPEC: dict[str, Any] = {
     "name": "seed question",
@@ -22,7 +24,7 @@ SEED_SPEC: dict[str, Any] = {
 
 def queued_task_names_and_args(
     redis_client: redis.Redis, queue: str
-) -> list[tuple[str, list[int]]]:
+) -> list[tuple[str, list[Any]]]:
     """The (task name, args) of every message waiting in the queue, oldest first."""
     messages = [json.loads(raw) for raw in reversed(redis_client.lrange(queue, 0, -1))]
     return [(m["headers"]["task"], json.loads(_body(m))[0]) for m in messages]
@@ -55,8 +57,25 @@ def test_submit_returns_202_with_location_and_one_job_per_config_and_seed(
     assert {j["status"] for j in jobs} == {"queued"}
     assert jobs[0]["progress"] == {"epoch": 0, "epochs": 2, "batches": 0, "batches_per_epoch": 0}
     assert jobs[0]["config"]["training"]["learning_rate"] == 0.001
+    # Six jobs that differ only in preprocessing and seed: one stack, trained together.
     assert queued_task_names_and_args(redis_client, queue) == [
-        (TRAIN_JOB, [job["id"]]) for job in jobs
+        (TRAIN_STACK, [[job["id"] for job in jobs]])
+    ]
+
+
+def test_jobs_that_cannot_train_together_or_stack_size_1_go_one_task_each(
+    settings: Settings, redis_client: redis.Redis, queue: str
+) -> None:
+    with TestClient(create_app(settings.model_copy(update={"stack_size": 1}))) as single:
+        jobs = single.post("/experiments", json={"seeds": [0, 1]}).json()["jobs"]
+    with TestClient(create_app(settings)) as stacking:
+        spec = {"variants": [{"training": {"epochs": 1}}, {"training": {"epochs": 2}}]}
+        mixed = stacking.post("/experiments", json=spec).json()["jobs"]
+    assert queued_task_names_and_args(redis_client, queue) == [
+        (TRAIN_JOB, [jobs[0]["id"]]),
+        (TRAIN_JOB, [jobs[1]["id"]]),
+        (TRAIN_JOB, [mixed[0]["id"]]),
+        (TRAIN_JOB, [mixed[1]["id"]]),
     ]
 
 

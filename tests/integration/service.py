@@ -16,10 +16,11 @@ import httpx2 as httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
-# Short enough for tests: a heartbeat every 0.2 s, stale after 4 s, maintenance every second.
+# Short enough for tests: a heartbeat every 0.2 s, stale after 10 s (a job's start, compiling
+# a new model on a loaded machine, can take several seconds between two), maintenance every second.
 FAST_MAINTENANCE = {
     "NORMLAB_CANCEL_POLL_SECONDS": "0.2",
-    "NORMLAB_STALE_SECONDS": "4",
+    "NORMLAB_STALE_SECONDS": "10",
     "NORMLAB_MAINTENANCE_SECONDS": "1",
     "NORMLAB_RELAY_GRACE_SECONDS": "1",
 }
@@ -192,6 +193,9 @@ def service_env(database_url: str, redis_url: str, **extra: str) -> dict[str, st
         "REDIS_URL": redis_url,
         "NORMLAB_QUEUE": f"normlab-it-{uuid.uuid4().hex[:10]}",
         "NORMLAB_TF_THREADS": "1",
+        # One task per job, so tests can hold one job queued behind another; the stacked
+        # path has tests of its own (test_stacks.py).
+        "NORMLAB_STACK_SIZE": "1",
         "PYTHONUNBUFFERED": "1",
         **FAST_MAINTENANCE,
         **extra,

@@ -197,14 +197,11 @@ def test_cancel_holds_across_a_restart_of_the_workers(fresh: StartService) -> No
 
 
 def test_job_past_its_time_limit_fails_and_the_worker_keeps_serving(fresh: StartService) -> None:
-    # Limits assume a slow arithmetic rate; batches of one image run far below it, so with
-    # limits scaled by 0.05 this job (limit about 20 s) is cut short, a small one (6 s) is not.
-    service = fresh(NORMLAB_TIME_LIMIT_FACTOR="0.05")
-    slow = {
-        "dataset": {"train_size": 60000, "test_size": 500},
-        "training": {"epochs": 3, "batch_size": 1},
-    }
-    ended = wait_ended(service, one_job(service, slow))
+    # Every job's time limit capped at 8 s: the long job (full data, 20 epochs) is cut short,
+    # a small one finishes well within it.
+    service = fresh(NORMLAB_MAX_JOB_SECONDS="8")
+    long = {"dataset": {"train_size": 60000, "test_size": 500}, "training": {"epochs": 20}}
+    ended = wait_ended(service, one_job(service, long))
     assert (ended["status"], ended["error"]) == ("failed", "time limit")
-    assert ended["progress"]["epoch"] < 3, ended
+    assert ended["progress"]["epoch"] < 20, ended
     assert_complete_success(service, wait_ended(service, one_job(service, SMALL)))

@@ -15,7 +15,7 @@ from models.metric import EpochMetric
 from models.settings import Settings
 from tests.rows import add_job
 from tests.worker.helpers import small_config
-from worker import runner
+from worker import hooks, runner
 from worker.data import load_fashion_mnist
 
 
@@ -86,16 +86,16 @@ def test_cancel_requested_while_running_ends_cancelled_with_finished_epochs(
     worker_env: Settings, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     job_id = add_job(session, small_config(training={"epochs": 5}))
-    recorded = runner.RecordingHooks.on_epoch
+    recorded = hooks.RecordingHooks.on_epoch
 
-    def cancel_after_epoch_1(self: runner.RecordingHooks, result: object) -> None:
+    def cancel_after_epoch_1(self: hooks.RecordingHooks, result: object) -> None:
         recorded(self, result)  # type: ignore[arg-type]
         if self.epochs[-1].epoch == 1:
             with Session(session.get_bind()) as other:
                 other.get(Job, job_id).cancel_requested_at = utcnow()  # type: ignore[union-attr]
                 other.commit()
 
-    monkeypatch.setattr(runner.RecordingHooks, "on_epoch", cancel_after_epoch_1)
+    monkeypatch.setattr(hooks.RecordingHooks, "on_epoch", cancel_after_epoch_1)
     assert runner.run_job(job_id) == JobStatus.CANCELLED
     job = reload(session, job_id)
     assert job.status == "cancelled"

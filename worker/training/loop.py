@@ -154,7 +154,9 @@ def compile_ahead(config: JobConfig, xla: bool) -> None:
         np.zeros(test_size, np.uint8),
     )
     trainer = prepare(config, 0, xla)
-    fit_epoch(trainer, data, np.arange(train_size), _NeverStop())
+    # One compiled chunk and one short batch are enough to trace and compile every function.
+    one_chunk = min(train_size, CHUNK_BATCHES * config.training.batch_size + 1)
+    fit_epoch(trainer, data, np.arange(one_chunk), _NeverStop())
     initial_evaluation(
         trainer, data, Probe(trainer.model, data.x_train, data.y_train, trainer.loss)
     )

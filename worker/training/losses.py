@@ -13,7 +13,9 @@ LossFunction = Callable[[tf.Tensor, tf.Tensor], tf.Tensor]
 
 
 def _labels(y_true: tf.Tensor) -> tf.Tensor:
-    return tf.cast(tf.reshape(y_true, [-1]), tf.int32)
+    # Integer labels shaped like the logits without their class axis: [batch] for one model,
+    # [models, batch] for a stack of them.
+    return tf.cast(y_true, tf.int32)
 
 
 def from_logits(y_true: tf.Tensor, logits: tf.Tensor) -> tf.Tensor:
