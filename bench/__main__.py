@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import api_load, memory, query, sweep, training
+from bench import api_load, memory, query, start, sweep, training
 from tests.conftest import TEST_REDIS_URL
 from tests.databases import postgres_database, sqlite_database
 from worker.training import runtime
@@ -33,8 +33,11 @@ def main() -> None:
     results["sweep_flops"] = sweep.sweep_flops()
     results["matmul_flops_per_second_one_thread"] = sweep.matmul_flops_per_second()
     with tempfile.TemporaryDirectory() as directory, sqlite_database(Path(directory)) as url:
-        results["sweep"] = [sweep.measure(url, TEST_REDIS_URL, c) for c in (1, 2)]
+        # One job at a time, two at a time, and stacks of 18 (two stacks on the two trainings).
+        settings = [(1, 1), (2, 1), (2, 18)]
+        results["sweep"] = [sweep.measure(url, TEST_REDIS_URL, c, s) for c, s in settings]
         results["memory"] = memory.measure(url, TEST_REDIS_URL)
+        results["job_start"] = start.measure(url, TEST_REDIS_URL)
         results["api_sqlite"] = api_load.measure(url, TEST_REDIS_URL)
     with postgres_database() as url:
         results["api_postgresql"] = api_load.measure(url, TEST_REDIS_URL)
@@ -48,6 +51,7 @@ def main() -> None:
             run | {"arithmetic_lower_bound_seconds": bound},
         )
     show("worker memory over 100 small jobs (MB)", results["memory"])
+    show("job start on a warm worker: claim to first batch (s)", results["job_start"])
     for name, figures in results["query_postgresql"].items():
         show(f"PostgreSQL, 100,000 jobs and 1,000,000 epoch rows: {name}", figures)
     for name in ("api_sqlite", "api_postgresql"):

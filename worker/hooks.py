@@ -1,10 +1,13 @@
 """The hooks a worker gives the training loop: they record epochs and send heartbeats."""
 
+import logging
 import math
 import time
 
 from worker import jobs
 from worker.training.results import EpochResult
+
+log = logging.getLogger(__name__)
 
 
 class RecordingHooks:
@@ -17,6 +20,7 @@ class RecordingHooks:
         self._polled_at = time.monotonic()
         self._stop = False
         self.progress = (0, 0)
+        self.started = False
 
     def on_epoch(self, result: EpochResult) -> None:
         """Record the epoch as soon as it ends, so polling clients see progress."""
@@ -31,6 +35,15 @@ class RecordingHooks:
     def should_stop(self) -> bool:
         """Heartbeat and read cancel requests once per poll interval; a stop, once seen, stays."""
         now = time.monotonic()
+        if not self.started:  # the loop asks right before the first training batch
+            self.started = True
+            seconds = now - self.job.claimed_at
+            log.info(
+                "job %s: first batch %.3f s after its claim",
+                self.job.id,
+                seconds,
+                extra={"start_seconds": round(seconds, 4)},
+            )
         if not self._stop and now - self._polled_at >= self.poll_seconds:
             self._polled_at = now
             self._stop = jobs.heartbeat(self.job, *self.progress)

@@ -8,7 +8,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, delete, select, update
@@ -53,6 +53,7 @@ class ClaimedJob:
     config: JobConfig
     seed: int
     experiment_id: int
+    claimed_at: float = field(default_factory=time.monotonic)
 
 
 def _ours(job: ClaimedJob) -> ColumnElement[bool]:
