@@ -3,11 +3,10 @@
 import re
 import subprocess
 import tempfile
-import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.integration.service import Service, service_env, wait_for
+from tests.integration.service import running_api
 
 SMALL_JOB = (
     '{"base": {"dataset": {"train_size": 100, "test_size": 100}, "training": {"epochs": 1}}}'
@@ -42,27 +41,15 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None = None) ->
 
 def measure(database_url: str, redis_url: str, seconds: int = 10) -> dict[str, Any]:
     """GET and POST figures against one API process on this database."""
-    with tempfile.TemporaryDirectory() as logs:
-        env = service_env(database_url, redis_url, NORMLAB_QUEUE=f"bench-{uuid.uuid4().hex[:8]}")
-        service = Service(env, Path(logs))
-        try:
-            service.start("api")
-            wait_for(lambda: True if _up(service) else None, 60, "the API")
-            job_id = service.post(
-                "/experiments", {"base": {"dataset": {"train_size": 100}}}
-            ).json()["jobs"][0]["id"]
-            base = f"http://127.0.0.1:{service.port}"
-            get = wrk(f"{base}/jobs/{job_id}", seconds, 16)
-            script = Path(logs) / "post.lua"
-            script.write_text(POST_SCRIPT)
-            post = wrk(f"{base}/experiments", seconds, 8, script)
-        finally:
-            service.stop_all()
+    with (
+        tempfile.TemporaryDirectory() as logs,
+        running_api(database_url, redis_url, Path(logs)) as service,
+    ):
+        small = {"base": {"dataset": {"train_size": 100}}}
+        job_id = service.post("/experiments", small).json()["jobs"][0]["id"]
+        base = f"http://127.0.0.1:{service.port}"
+        get = wrk(f"{base}/jobs/{job_id}", seconds, 16)
+        script = Path(logs) / "post.lua"
+        script.write_text(POST_SCRIPT)
+        post = wrk(f"{base}/experiments", seconds, 8, script)
     return {"get_job": get, "post_experiment": post}
-
-
-def _up(service: Service) -> bool:
-    try:
-        return service.http.get("/health").status_code in (200, 503)
-    except Exception:
-        return False

@@ -4,17 +4,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.integration.service import children, running_service, wait_for
+from tests.integration.service import children, resident_mb, running_service, wait_for
 
 JOBS = 100
-
-
-def resident_mb(pid: int) -> float:
-    """A process's resident memory in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def measure(database_url: str, redis_url: str) -> dict[str, Any]:

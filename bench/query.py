@@ -8,13 +8,12 @@ sequentially, as p50 and p95 of many requests.
 import statistics
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from tests.integration.service import Service, service_env, wait_for
+from tests.integration.service import Service, running_api
 
 EXPERIMENTS, JOBS_PER_EXPERIMENT, EPOCHS = 1000, 100, 9  # epochs 0..9: 10 rows a job
 METHODS = ["none", "scale", "center", "minmax", "standardize", "standardize_per_pixel"]
@@ -93,19 +92,8 @@ QUERIES = {
 def measure(database_url: str, redis_url: str, runs: int = 200) -> dict[str, Any]:
     """Seed, start one API process, and time each query."""
     seed(database_url)
-    with tempfile.TemporaryDirectory() as logs:
-        env = service_env(database_url, redis_url, NORMLAB_QUEUE=f"bench-{uuid.uuid4().hex[:8]}")
-        service = Service(env, Path(logs))
-        try:
-            service.start("api")
-            wait_for(lambda: True if _answers(service) else None, 60, "the API")
-            return {name: timed(service, path, runs) for name, path in QUERIES.items()}
-        finally:
-            service.stop_all()
-
-
-def _answers(service: Service) -> bool:
-    try:
-        return service.http.get("/health").status_code in (200, 503)
-    except Exception:
-        return False
+    with (
+        tempfile.TemporaryDirectory() as logs,
+        running_api(database_url, redis_url, Path(logs)) as service,
+    ):
+        return {name: timed(service, path, runs) for name, path in QUERIES.items()}

@@ -72,6 +72,14 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def resident_mb(pid: int) -> float:
+    """A process's resident memory in MB, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
 class Service:
     """A running API, training worker and maintenance worker, and an HTTP client for the API."""
 
@@ -207,9 +215,23 @@ def running_service(
     database_url: str, redis_url: str, logs: Path, **extra: str
 ) -> Iterator[Service]:
     """Start the API, a training worker (concurrency 1) and the maintenance worker."""
-    service = Service(service_env(database_url, redis_url, **extra), logs)
+    env = service_env(database_url, redis_url, **extra)
+    with _running(Service(env, logs), ("api", "worker", "maintenance")) as service:
+        yield service
+
+
+@contextmanager
+def running_api(database_url: str, redis_url: str, logs: Path) -> Iterator[Service]:
+    """Start the API alone, no worker: what load and query benchmarks measure."""
+    env = service_env(database_url, redis_url)
+    with _running(Service(env, logs), ("api",)) as service:
+        yield service
+
+
+@contextmanager
+def _running(service: Service, names: tuple[str, ...]) -> Iterator[Service]:
     try:
-        for name in ("api", "worker", "maintenance"):
+        for name in names:
             service.start(name)
         wait_for(lambda: _answers(service.http), 60, "the API to answer /health")
         yield service

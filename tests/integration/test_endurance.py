@@ -8,7 +8,13 @@ import pytest
 
 from tests.conftest import TEST_REDIS_URL
 from tests.databases import sqlite_database
-from tests.integration.service import Service, children, running_service, wait_for
+from tests.integration.service import (
+    Service,
+    children,
+    resident_mb,
+    running_service,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 MEMORY_GROWTH_LIMIT_MB = 100
@@ -19,14 +25,6 @@ def sqlite_service(tmp_path: Path) -> Iterator[Service]:
     """A service on a SQLite file of its own, with the default recycling of worker children."""
     with sqlite_database(tmp_path) as url, running_service(url, TEST_REDIS_URL, tmp_path) as live:
         yield live
-
-
-def resident_mb(pid: int) -> float:
-    """A process's resident memory in MB, from /proc."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError(f"no VmRSS for {pid}")
 
 
 def worker_mb(service: Service) -> float:
