@@ -8,6 +8,7 @@ from typing import Annotated
 
 import redis
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep
 from api.errors import TooManyRequests, Unauthorized
@@ -59,14 +60,14 @@ class RateLimiter:
         self.client.close()
 
 
-def get_owner(request: Request, settings: SettingsDep) -> str | None:
+async def get_owner(request: Request, settings: SettingsDep) -> str | None:
     """The caller's key name; None when the API runs without keys."""
     hashes = settings.api_key_hashes
     if not hashes:
         return None
     owner = authenticate(request.headers.get("authorization"), hashes)
     limiter: RateLimiter = request.app.state.limiter
-    limiter.check(owner)
+    await run_in_threadpool(limiter.check, owner)  # Redis I/O: off the event loop
     return owner
 
 

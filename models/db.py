@@ -13,6 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Enough pooled connections for the API's request threads under load: an overflow connection is
+# opened and closed per request, which costs more than the query it serves.
+POOL = {"pool_size": 20, "max_overflow": 20}
 
 
 def normalize_url(url: str) -> str:
@@ -38,10 +41,10 @@ def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, **POOL)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **POOL)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
