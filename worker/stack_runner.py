@@ -15,7 +15,9 @@ from worker.training.stacked import Member
 log = logging.getLogger(__name__)
 
 
-def _members(claimed: list[jobs.ClaimedJob]) -> tuple[list[Member], list[TrainingData]]:
+def _members(
+    claimed: list[jobs.ClaimedJob], hooks: list[RecordingHooks]
+) -> tuple[list[Member], list[TrainingData]]:
     """One member per job; each distinct preprocessing computed once for the stack."""
     keys: dict[str, int] = {}
     sources: list[TrainingData] = []
@@ -25,6 +27,8 @@ def _members(claimed: list[jobs.ClaimedJob]) -> tuple[list[Member], list[Trainin
         if key not in keys:
             keys[key] = len(sources)
             sources.append(preprocessed(job.config))
+            for hook in hooks:
+                hook.alive()
         members.append(Member(job.config, job.seed, keys[key]))
     return members, sources
 
@@ -47,7 +51,7 @@ def run_stack(
     hooks = [RecordingHooks(job, settings.cancel_poll_seconds) for job in claimed]
     try:
         runtime.configure(settings.tf_threads)
-        members, sources = _members(claimed)
+        members, sources = _members(claimed, hooks)
         outcomes = train_stack(members, sources, hooks, xla=settings.xla)
     except time_limit_errors:
         return _fail_all(claimed, TIME_LIMIT)

@@ -57,23 +57,23 @@ def test_submit_returns_202_with_location_and_one_job_per_config_and_seed(
     assert {j["status"] for j in jobs} == {"queued"}
     assert jobs[0]["progress"] == {"epoch": 0, "epochs": 2, "batches": 0, "batches_per_epoch": 0}
     assert jobs[0]["config"]["training"]["learning_rate"] == 0.001
-    # Six jobs that differ only in preprocessing and seed: one stack, trained together.
+    # Stacking is off by default (stack_size 1): one task per job.
     assert queued_task_names_and_args(redis_client, queue) == [
-        (TRAIN_STACK, [[job["id"] for job in jobs]])
+        (TRAIN_JOB, [job["id"]]) for job in jobs
     ]
 
 
-def test_jobs_that_cannot_train_together_or_stack_size_1_go_one_task_each(
+def test_with_stacking_on_jobs_that_can_train_together_go_as_one_task_and_others_alone(
     settings: Settings, redis_client: redis.Redis, queue: str
 ) -> None:
-    with TestClient(create_app(settings.model_copy(update={"stack_size": 1}))) as single:
-        jobs = single.post("/experiments", json={"seeds": [0, 1]}).json()["jobs"]
-    with TestClient(create_app(settings)) as stacking:
+    with TestClient(create_app(settings.model_copy(update={"stack_size": 18}))) as stacking:
+        jobs = stacking.post("/experiments", json=SEED_SPEC).json()["jobs"]
         spec = {"variants": [{"training": {"epochs": 1}}, {"training": {"epochs": 2}}]}
         mixed = stacking.post("/experiments", json=spec).json()["jobs"]
+    # Six jobs that differ only in preprocessing and seed: one stack, trained together; two
+    # that differ in their epochs cannot.
     assert queued_task_names_and_args(redis_client, queue) == [
-        (TRAIN_JOB, [jobs[0]["id"]]),
-        (TRAIN_JOB, [jobs[1]["id"]]),
+        (TRAIN_STACK, [[job["id"] for job in jobs]]),
         (TRAIN_JOB, [mixed[0]["id"]]),
         (TRAIN_JOB, [mixed[1]["id"]]),
     ]

@@ -87,3 +87,14 @@ def test_a_member_asked_to_stop_ends_cancelled_while_the_others_finish() -> None
     endings = [outcome.ending for outcome in outcomes]
     assert endings == [Ending.COMPLETED, Ending.CANCELLED, Ending.COMPLETED]
     assert [len(r.epochs) for r in recorders] == [4, 1, 4]
+
+
+def test_a_stack_signals_it_is_alive_through_its_set_up_before_the_first_batch() -> None:
+    # A stack's set-up (its data, compiling, evaluating every member) can outlast the reaper's
+    # patience; each member's hooks must hear from it before training starts.
+    config = small_config(training={"epochs": 1})
+    recorders = [Recorder(), Recorder()]
+    members = [Member(config, seed, 0) for seed in range(2)]
+    train_stack(members, [data_for(config)], recorders, xla=False)
+    # built, evaluated on the training set, on the test set, and epoch 0 reported
+    assert [r.alive_before_first_check for r in recorders] == [5, 5]

@@ -59,6 +59,7 @@ class StackRun:
                 epoch, loss, accuracy, test_loss, test_accuracy, seconds, diagnostics
             )
             self.hooks[index].on_epoch(result)
+            self.alive()  # the probes of a large stack take a while
             if not result.finite:
                 self.outcomes[index] = TrainingOutcome(Ending.DIVERGED, epoch)
 
@@ -71,7 +72,13 @@ class StackRun:
     def evaluated(self, train: bool) -> tuple[list[float], list[float]]:
         """Every member's mean loss and accuracy on its training or test set."""
         loss, accuracy = self.stack.evaluate(train)
+        self.alive()
         return loss.numpy().tolist(), accuracy.numpy().tolist()
+
+    def alive(self) -> None:
+        """Every active member's hooks told the stack is alive."""
+        for index in self.active():
+            self.hooks[index].alive()
 
 
 def _fit_epoch(run: StackRun, orders: np.ndarray, epoch: int) -> tuple[list[float], list[float]]:
@@ -99,6 +106,7 @@ def train_stack(
 ) -> list[TrainingOutcome]:
     """Train the members together; one outcome per member, in order."""
     run = StackRun(members, sources, hooks, xla)
+    run.alive()
     start = time.perf_counter()
     figures = (*run.evaluated(True), *run.evaluated(False))
     run.report(0, figures, time.perf_counter() - start)
