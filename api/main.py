@@ -1,5 +1,6 @@
 """The FastAPI application: routers, error handlers, and the engine and broker it owns."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -35,6 +36,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.limiter = RateLimiter(
             settings.redis_url, settings.requests_per_minute, settings.broker_timeout
         )
+        # Everything built so far lives as long as the process; frozen, the collector stops
+        # walking it on every full collection (those walks were the API's p99 latency, 2x).
+        gc.freeze()
         yield
         metrics_registry.unregister(store)
         app.state.limiter.close()
