@@ -10,7 +10,6 @@ from models.tasks import (
     LimitPolicy,
     stack_options,
     stacks,
-    train_job_options,
 )
 
 
@@ -40,13 +39,8 @@ class Broker:
         with self.celery.producer_or_acquire() as producer:
             for group in stacks(jobs, self.stack_size):
                 ids, configs = [job_id for job_id, _ in group], [config for _, config in group]
-                args: list[object]
-                if len(group) == 1:
-                    options = train_job_options(configs[0], self.queue, self.limits)
-                    name, args = TRAIN_JOB, [ids[0]]
-                else:
-                    options = stack_options(configs, self.queue, self.limits)
-                    name, args = TRAIN_STACK, [ids]
+                options = stack_options(configs, self.queue, self.limits)
+                name, args = (TRAIN_JOB, ids) if len(ids) == 1 else (TRAIN_STACK, [ids])
                 self.celery.send_task(
                     name, args=args, producer=producer, retry=True, retry_policy=retry, **options
                 )

@@ -30,23 +30,21 @@ def _seconds_between(session: Session) -> SQLColumnExpression[float]:
 
 
 def _histogram(
-    name: str, documentation: str, counts: Sequence[int], total: float, buckets: Sequence[float]
-) -> HistogramMetricFamily:
-    family = HistogramMetricFamily(name, documentation)
-    cumulative = [(str(bound), count) for bound, count in zip(buckets, counts, strict=False)]
-    family.add_metric([], [*cumulative, ("+Inf", counts[-1])], sum_value=total)
-    return family
-
-
-def _bucket_counts(
     session: Session,
+    name: str,
+    documentation: str,
     value: SQLColumnExpression[float],
     where: ColumnElement[bool],
     buckets: Sequence[float],
-) -> tuple[list[int], float]:
+) -> HistogramMetricFamily:
+    """A histogram of `value` over the rows matching `where`, counted in one query."""
     columns = [func.sum(case((value <= bound, 1), else_=0)) for bound in buckets]
     row = session.execute(select(*columns, func.count(), func.sum(value)).where(where)).one()
-    return [int(v or 0) for v in row[:-1]], float(row[-1] or 0.0)
+    counts = [int(v or 0) for v in row[:-1]]
+    family = HistogramMetricFamily(name, documentation)
+    cumulative = [(str(bound), count) for bound, count in zip(buckets, counts, strict=False)]
+    family.add_metric([], [*cumulative, ("+Inf", counts[-1])], sum_value=float(row[-1] or 0.0))
+    return family
 
 
 class StoreCollector(Collector):
@@ -61,28 +59,27 @@ class StoreCollector(Collector):
         """One scrape's metric families."""
         with self.factory() as session:
             yield self._jobs_by_status(session)
-            duration = _seconds_between(session)
-            counts, total = _bucket_counts(
-                session, duration, Job.finished_at.is_not(None), JOB_BUCKETS
-            )
             yield _histogram(
+                session,
                 "normlab_job_duration_seconds",
                 "Jobs' run time, claim to end.",
-                counts,
-                total,
+                _seconds_between(session),
+                Job.finished_at.is_not(None),
                 JOB_BUCKETS,
             )
-            counts, total = _bucket_counts(
-                session, EpochMetric.seconds, EpochMetric.epoch > 0, EPOCH_BUCKETS
-            )
             yield _histogram(
+                session,
                 "normlab_epoch_seconds",
                 "Training time of each finished epoch.",
-                counts,
-                total,
+                EpochMetric.seconds,
+                EpochMetric.epoch > 0,
                 EPOCH_BUCKETS,
             )
         yield self._queue_depth()
+
+    def close(self) -> None:
+        """Close its Redis connections."""
+        self.redis.close()
 
     def _jobs_by_status(self, session: Session) -> GaugeMetricFamily:
         family = GaugeMetricFamily("normlab_jobs", "Jobs by status.", labels=["status"])

@@ -1,12 +1,15 @@
-"""HTTP shapes that need more than one row: an experiment with its jobs and their counts."""
+"""HTTP shapes that need more than one row: experiments with their jobs, counts and report."""
 
 from collections import Counter
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from api.report.build import build_report
+from api.report.schemas import Report
 from api.schemas import ExperimentOut, ExperimentSummary, JobOut
 from api.services import experiments as services
-from models.experiment import Experiment
+from models.experiment import Experiment, experiment_status
 
 
 def experiment_out(session: Session, experiment: Experiment) -> ExperimentOut:
@@ -16,3 +19,17 @@ def experiment_out(session: Session, experiment: Experiment) -> ExperimentOut:
     counts = dict(Counter(str(job.status) for job in jobs))
     summary = ExperimentSummary.from_row(experiment, counts)
     return ExperimentOut(**summary.model_dump(), jobs=[JobOut.from_row(job) for job in jobs])
+
+
+def experiment_summaries(
+    session: Session, experiments: Sequence[Experiment]
+) -> list[ExperimentSummary]:
+    """Experiments without their jobs, each with its counts per job status."""
+    counts = services.status_counts(session, [row.id for row in experiments])
+    return [ExperimentSummary.from_row(row, counts[row.id]) for row in experiments]
+
+
+def experiment_report(session: Session, experiment: Experiment) -> Report:
+    """The experiment's report, with its status as its jobs' counts give it now."""
+    counts = services.status_counts(session, [experiment.id])[experiment.id]
+    return build_report(session, experiment, experiment_status(counts))

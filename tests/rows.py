@@ -7,17 +7,22 @@ from models.job import Job
 from models.spec import JobConfig
 
 
-def add_job(session: Session, config: JobConfig, seed: int = 0, **values: object) -> int:
-    """Store an experiment holding one job with the given config; return the job's id."""
-    experiment = Experiment(name="arranged", spec={})
-    job = Job(
+def job_row(experiment: Experiment, config: JobConfig, seed: int = 0, **values: object) -> Job:
+    """A job of the experiment with this config; its epochs are the config's unless given."""
+    values.setdefault("epochs", config.training.epochs)
+    return Job(
         experiment=experiment,
         config=config.model_dump(mode="json"),
         config_key=config.key(),
         seed=seed,
-        epochs=config.training.epochs,
         **values,
     )
+
+
+def add_job(session: Session, config: JobConfig, seed: int = 0, **values: object) -> int:
+    """Store an experiment holding one job with the given config; return the job's id."""
+    experiment = Experiment(name="arranged", spec={})
+    job = job_row(experiment, config, seed, **values)
     session.add_all([experiment, job])
     session.commit()
     return job.id

@@ -48,7 +48,7 @@ def training_data(config: JobConfig) -> TrainingData:
     if key not in _prepared:
         if len(_prepared) >= DATA_CACHE_SIZE:
             _prepared.popitem(last=False)
-        _prepared[key] = preprocessed(config)
+        _prepared[key] = _preprocessed(config)
     _prepared.move_to_end(key)
     return _prepared[key]
 
@@ -56,8 +56,7 @@ def training_data(config: JobConfig) -> TrainingData:
 _prepared: OrderedDict[tuple[object, ...], TrainingData] = OrderedDict()
 
 
-def preprocessed(config: JobConfig) -> TrainingData:
-    """The job's subsets of the dataset, preprocessed, not cached."""
+def _preprocessed(config: JobConfig) -> TrainingData:
     full = dataset()
     train_size, test_size = config.dataset.train_size, config.dataset.test_size
     x_train, x_test = preprocess(
@@ -74,9 +73,6 @@ def describe(error: BaseException) -> str:
 def end_job(job: jobs.ClaimedJob, outcome: TrainingOutcome, epochs: list[EpochResult]) -> str:
     """Write the job's terminal status and curve summary from how training ended."""
     summary = summarize(epochs, job.config.loss.mode).columns()
-    if outcome.ending is Ending.FAILED:
-        jobs.finish(job, JobStatus.FAILED, error=outcome.reason, summary=summary)
-        return JobStatus.FAILED
     if outcome.ending is Ending.DIVERGED:
         error = f"diverged at epoch {outcome.epoch}"
         jobs.finish(job, JobStatus.FAILED, error=error, summary=summary)

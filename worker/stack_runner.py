@@ -6,7 +6,7 @@ from models.job import JobStatus
 from models.settings import get_settings
 from worker import jobs
 from worker.hooks import RecordingHooks
-from worker.runner import TIME_LIMIT, describe, end_job, preprocessed, run_claimed
+from worker.runner import TIME_LIMIT, describe, end_job, run_claimed, training_data
 from worker.training import runtime
 from worker.training.loop import TrainingData, release_model_state
 from worker.training.stack_loop import train_stack
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 def _members(
     claimed: list[jobs.ClaimedJob], hooks: list[RecordingHooks]
 ) -> tuple[list[Member], list[TrainingData]]:
-    """One member per job; each distinct preprocessing computed once for the stack."""
+    """One member per job; each distinct preprocessing once, from the process's cache."""
     keys: dict[str, int] = {}
     sources: list[TrainingData] = []
     members = []
@@ -26,7 +26,7 @@ def _members(
         key = job.config.preprocessing.resolved().model_dump_json()
         if key not in keys:
             keys[key] = len(sources)
-            sources.append(preprocessed(job.config))
+            sources.append(training_data(job.config))
             for hook in hooks:
                 hook.alive()
         members.append(Member(job.config, job.seed, keys[key]))

@@ -8,15 +8,13 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from api import exports, plots
 from api.auth import OwnerDep
 from api.deps import BrokerDep, ExperimentId, SessionDep, SettingsDep
-from api.presenters import experiment_out
-from api.report.build import build_report
+from api.presenters import experiment_out, experiment_report, experiment_summaries
 from api.report.schemas import Report
 from api.routers.pages import experiment_page
-from api.schemas import ExperimentOut, ExperimentPage, ExperimentSummary
+from api.schemas import ExperimentOut, ExperimentPage
 from api.services import cancellation, events, submission
 from api.services import experiments as services
 from api.streams import EVENT_STREAM, event_stream
-from models.experiment import experiment_status
 from models.experiment_spec import ExperimentSpec
 
 router = APIRouter(prefix="/experiments", tags=["experiments"])
@@ -82,9 +80,7 @@ def list_experiments(
     """Experiments, newest first, a page at a time."""
     limit = min(limit, settings.page_size_max)
     rows, next_cursor = services.list_experiments(session, owner=owner, limit=limit, cursor=cursor)
-    counts = services.status_counts(session, [row.id for row in rows])
-    items = [ExperimentSummary.from_row(row, counts[row.id]) for row in rows]
-    return ExperimentPage(items=items, next_cursor=next_cursor)
+    return ExperimentPage(items=experiment_summaries(session, rows), next_cursor=next_cursor)
 
 
 @router.get(
@@ -120,9 +116,7 @@ def cancel_experiment(
 @router.get("/{experiment_id}/report")
 def read_report(experiment_id: ExperimentId, session: SessionDep, owner: OwnerDep) -> Report:
     """Per-config statistics over seeds, comparisons with the best config, and findings."""
-    experiment = services.get_experiment(session, experiment_id, owner)
-    counts = services.status_counts(session, [experiment_id])[experiment_id]
-    return build_report(session, experiment, experiment_status(counts))
+    return experiment_report(session, services.get_experiment(session, experiment_id, owner))
 
 
 @router.get("/{experiment_id}/events", response_class=StreamingResponse, responses=EVENT_STREAM)
@@ -155,7 +149,5 @@ def experiment_plot(
     experiment_id: ExperimentId, image: plots.ImageFormat, session: SessionDep, owner: OwnerDep
 ) -> Response:
     """Loss and accuracy curves per config, mean over seeds with a 95% band (SVG or PNG)."""
-    experiment = services.get_experiment(session, experiment_id, owner)
-    counts = services.status_counts(session, [experiment_id])[experiment_id]
-    report = build_report(session, experiment, experiment_status(counts))
+    report = experiment_report(session, services.get_experiment(session, experiment_id, owner))
     return Response(plots.render(report, image), media_type=IMAGE_TYPES[image])

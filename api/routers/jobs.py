@@ -25,7 +25,6 @@ from models.job import JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 MAX_EPOCH = 10_000
-MAX_EPOCH = 10_000
 DiagnosticName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.]{1,64}$")]
 SORT_HELP = "any filterable field; empty values last, ties by id"
 CursorQuery = Annotated[

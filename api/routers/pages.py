@@ -10,11 +10,9 @@ from fastapi.templating import Jinja2Templates
 
 from api.auth import OwnerDep
 from api.deps import ExperimentId, SessionDep
-from api.presenters import experiment_out
+from api.presenters import experiment_out, experiment_summaries
 from api.report.build import build_report
-from api.schemas import ExperimentSummary
 from api.services import experiments as services
-from models.experiment import experiment_status
 
 router = APIRouter(prefix="/ui", tags=["pages"], include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
@@ -29,9 +27,7 @@ def experiments_page(
 ) -> HTMLResponse:
     """The experiments, newest first."""
     rows, next_cursor = services.list_experiments(session, owner=owner, limit=50, cursor=cursor)
-    counts = services.status_counts(session, [row.id for row in rows])
-    experiments = [ExperimentSummary.from_row(row, counts[row.id]) for row in rows]
-    context = {"experiments": experiments, "next_cursor": next_cursor}
+    context = {"experiments": experiment_summaries(session, rows), "next_cursor": next_cursor}
     return templates.TemplateResponse(request, "experiments.html", context)
 
 
@@ -41,11 +37,7 @@ def experiment_page(
     """One experiment: status and progress of its runs, curves, comparisons, findings."""
     experiment = services.get_experiment(session, experiment_id, owner)
     shown = experiment_out(session, experiment)
-    report = build_report(
-        session,
-        experiment,
-        experiment_status(services.status_counts(session, [experiment_id])[experiment_id]),
-    )
+    report = build_report(session, experiment, shown.status)  # the status the page shows
     labels = {job_id: row.label for row in report.configs for job_id in row.job_ids}
     context = {
         "experiment": shown,

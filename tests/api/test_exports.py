@@ -8,9 +8,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from models.experiment import Experiment
-from models.job import Job, JobStatus
+from models.job import JobStatus
 from models.metric import EpochMetric
 from models.spec import JobConfig
+from tests.rows import job_row
 
 
 def arrange(session: Session) -> tuple[int, list[int]]:
@@ -20,14 +21,7 @@ def arrange(session: Session) -> tuple[int, list[int]]:
     ids = []
     for seed, method in enumerate(("none", "scale")):
         config = JobConfig.model_validate({"preprocessing": {"method": method}}).resolved()
-        job = Job(
-            experiment=experiment,
-            config=config.model_dump(mode="json"),
-            config_key=config.key(),
-            seed=seed,
-            epochs=1,
-            status=JobStatus.SUCCEEDED,
-        )
+        job = job_row(experiment, config, seed, epochs=1, status=JobStatus.SUCCEEDED)
         session.add(job)
         session.flush()
         for epoch in (0, 1):

@@ -9,6 +9,7 @@ from models.base import utcnow
 from models.experiment import Experiment
 from models.job import Job, JobStatus
 from models.spec import JobConfig
+from tests.rows import job_row
 
 PREPROCESSINGS = [
     {"method": "none"},
@@ -28,11 +29,10 @@ def arrange(session: Session) -> tuple[int, list[int]]:
         zip(PREPROCESSINGS, TEST_LOSSES, strict=True)
     ):
         config = JobConfig.model_validate({"preprocessing": preprocessing}).resolved()
-        job = Job(
-            experiment=experiment,
-            config=config.model_dump(mode="json"),
-            config_key=config.key(),
-            seed=seed,
+        job = job_row(
+            experiment,
+            config,
+            seed,
             epochs=5,
             status=JobStatus.SUCCEEDED if test_loss else JobStatus.QUEUED,
             final_test_loss=test_loss,

@@ -5,9 +5,10 @@ from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.experiment import Experiment
-from models.job import Job, JobStatus
+from models.job import JobStatus
 from models.metric import EpochMetric
 from models.spec import JobConfig
+from tests.rows import job_row
 
 
 def arrange(session: Session, finals: dict[str, list[float]]) -> int:
@@ -19,11 +20,10 @@ def arrange(session: Session, finals: dict[str, list[float]]) -> int:
             {"preprocessing": {"method": method}, "training": {"epochs": 1}}
         ).resolved()
         for seed, test_loss in enumerate(losses):
-            job = Job(
-                experiment=experiment,
-                config=config.model_dump(mode="json"),
-                config_key=config.key(),
-                seed=seed,
+            job = job_row(
+                experiment,
+                config,
+                seed,
                 epochs=1,
                 epochs_done=1,
                 status=JobStatus.SUCCEEDED,

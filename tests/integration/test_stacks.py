@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def stacking(database_url: str, tmp_path: Path) -> Iterator[Service]:
-    """A service with the default stacking (the suite's shared one trains one job per task)."""
+    """A service that stacks jobs, up to 18 a task (the suite's shared one trains them alone)."""
     with running_service(database_url, TEST_REDIS_URL, tmp_path, NORMLAB_STACK_SIZE="18") as live:
         yield live
 

@@ -212,3 +212,6 @@ def test_jobs_stack_when_they_differ_only_in_preprocessing_rate_loss_or_seed() -
     assert [[job_id for job_id, _ in group] for group in groups] == [[0, 1, 2, 3, 4, 5], [6, 7]]
     halves = stacks(jobs, size=4)
     assert [[job_id for job_id, _ in group] for group in halves] == [[0, 2, 4], [1, 3, 5], [6, 7]]
+    mixed = [jobs[6], jobs[0], jobs[7], jobs[1]]
+    alone = stacks(mixed, size=1)
+    assert [[job_id for job_id, _ in group] for group in alone] == [[6], [0], [7], [1]]

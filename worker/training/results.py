@@ -30,8 +30,6 @@ class Ending(StrEnum):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     DIVERGED = "diverged"
-    # A member of a stack whose hooks failed (its record was lost, or could not be written).
-    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -40,7 +38,6 @@ class TrainingOutcome:
 
     ending: Ending
     epoch: int
-    reason: str | None = None
 
 
 class TrainingHooks(Protocol):
