@@ -1,6 +1,7 @@
 """FastAPI dependencies: a database session per request, the broker client, settings."""
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -11,15 +12,30 @@ from api.broker import Broker
 from models.settings import Settings
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """One session per request, closed when the response is done."""
-    # Opening a session does no I/O; closing may (a rollback), so only that goes to a thread.
-    # A sync generator would cost two thread hops per request instead of one.
-    session: Session = request.app.state.sessionmaker()
+@asynccontextmanager
+async def _closing(session: Session) -> AsyncIterator[Session]:
+    # Opening a session does no I/O. Closing one inside a transaction rolls it back, so that goes
+    # to a thread; a route that ended its transaction leaves nothing to send, saving a thread hop.
+    # (A sync generator dependency would cost two hops per request.)
     try:
         yield session
     finally:
-        await run_in_threadpool(session.close)
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request, closed when the response is done."""
+    async with _closing(request.app.state.sessionmaker()) as session:
+        yield session
+
+
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
+    """A session for a route that reads with one statement (autocommit: no snapshot spans two)."""
+    async with _closing(request.app.state.read_sessionmaker()) as session:
+        yield session
 
 
 async def get_broker(request: Request) -> Broker:
@@ -35,6 +51,7 @@ async def get_app_settings(request: Request) -> Settings:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 BrokerDep = Annotated[Broker, Depends(get_broker)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 

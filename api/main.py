@@ -12,7 +12,7 @@ from api.errors import install_handlers, problem_responses
 from api.limits import BodyLimits
 from api.metrics import RequestTimer, StoreCollector, new_registry
 from api.routers import experiments, health, jobs, pages
-from models.db import make_engine, make_sessionmaker
+from models.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from models.settings import Settings, get_settings
 
 DESCRIPTION = (
@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         app.state.settings = settings
         app.state.sessionmaker = make_sessionmaker(engine)
+        app.state.read_sessionmaker = make_read_sessionmaker(engine)
         app.state.broker = Broker(settings)
         store = StoreCollector(app.state.sessionmaker, settings.redis_url, settings.queue)
         metrics_registry.register(store)
@@ -59,7 +60,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics_registry = metrics_registry
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestTimer, histogram=requests)
-    for module in (experiments, jobs, health, pages):
+    for module in (
+        jobs,
+        experiments,
+        health,
+        pages,
+    ):  # routes are matched in order: most polled first
         app.include_router(module.router)
     return app
 

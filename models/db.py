@@ -54,6 +54,15 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def make_read_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for a read of one statement: on PostgreSQL in autocommit mode, sparing the
+    BEGIN and COMMIT round trips (one statement sees one snapshot either way). SQLite's driver
+    begins no transaction for a read, and switching its mode costs a statement per checkout."""
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return make_sessionmaker(engine)
+
+
 @lru_cache
 def get_engine() -> Engine:
     """Return this process's engine for the configured database."""

@@ -64,6 +64,10 @@ class Job(CreatedAtMixin, Base):
     train_loss_auc: Mapped[float | None] = mapped_column(Float)
     stuck: Mapped[bool | None]
     diverged_epoch: Mapped[int | None]
+    # The summary diagnostics (models.diagnostic.SUMMARY_DIAGNOSTICS) at epoch 0 and at
+    # epochs_done, written with each epoch: GET /jobs/{id} reads one row, not job_diagnostics.
+    diagnostics_first: Mapped[dict[str, float | None] | None] = mapped_column(JSONType)
+    diagnostics_last: Mapped[dict[str, float | None] | None] = mapped_column(JSONType)
     error: Mapped[str | None] = mapped_column(Text)
     cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set once the task is published; the relay publishes queued jobs that still lack it.

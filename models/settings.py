@@ -2,7 +2,7 @@
 
 import hashlib
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, field_validator
@@ -72,7 +72,7 @@ class Settings(BaseSettings):
         parse_api_keys(value)
         return value
 
-    @property
+    @cached_property  # read on every request
     def api_key_hashes(self) -> dict[str, str]:
         """Key name -> SHA-256 hex digest of its token."""
         return parse_api_keys(self.api_keys)

@@ -18,18 +18,23 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 
 
-def migrate(url: str) -> None:
-    """Build the schema the only way it is ever built: `alembic upgrade head`."""
+def alembic_config(url: str) -> Config:
+    """The project's Alembic configuration, pointed at this database."""
     config = Config(str(ROOT / "alembic.ini"), attributes={"configure_logger": False})
     config.set_main_option("sqlalchemy.url", url)
-    command.upgrade(config, "head")
+    return config
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Build the schema the only way it is ever built: `alembic upgrade`."""
+    command.upgrade(alembic_config(url), revision)
 
 
 @contextmanager
-def sqlite_database(directory: Path) -> Iterator[str]:
+def sqlite_database(directory: Path, revision: str = "head") -> Iterator[str]:
     """A migrated SQLite file in a temporary directory."""
     url = f"sqlite:///{directory / 'normlab.sqlite3'}"
-    migrate(url)
+    migrate(url, revision)
     yield url
 
 
@@ -43,7 +48,7 @@ def _postgres_unavailable(admin: str) -> str | None:
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
+def postgres_database(revision: str = "head") -> Iterator[str]:
     """A migrated PostgreSQL database created for this run and dropped after it."""
     reason = _postgres_unavailable(POSTGRES_ADMIN_URL)
     if reason is not None:
@@ -56,7 +61,7 @@ def postgres_database() -> Iterator[str]:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     try:
-        migrate(url)
+        migrate(url, revision)
         yield url
     finally:
         with admin.connect() as connection:

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import ColumnElement, delete, null, select, update
 from sqlalchemy.exc import OperationalError
 
 from models.base import utcnow
 from models.db import session_scope
-from models.diagnostic import JobDiagnostic
+from models.diagnostic import SUMMARY_DIAGNOSTICS, JobDiagnostic
 from models.event import EPOCH, STATUS, job_event
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
@@ -77,6 +77,8 @@ def claim(job_id: int) -> ClaimedJob | None:
                 started_at=now,
                 heartbeat_at=now,
                 epochs_done=0,
+                diagnostics_first=null(),
+                diagnostics_last=null(),
                 attempt=Job.attempt + 1,
             )
             .returning(Job.attempt, Job.config, Job.seed, Job.experiment_id)
@@ -97,9 +99,7 @@ def record_epoch(job: ClaimedJob, result: EpochResult) -> None:
 
 def _record_epoch(job: ClaimedJob, result: EpochResult) -> None:
     with session_scope() as session:
-        moved = session.execute(
-            update(Job).where(_ours(job)).values(epochs_done=result.epoch, heartbeat_at=utcnow())
-        )
+        moved = session.execute(update(Job).where(_ours(job)).values(**_progress(result)))
         if moved.rowcount != 1:  # type: ignore[attr-defined]
             raise JobLost(f"job {job.id} is no longer running as attempt {job.attempt}")
         # A retried write may follow one that committed before its connection dropped.
@@ -131,6 +131,21 @@ def _record_epoch(job: ClaimedJob, result: EpochResult) -> None:
             "seconds": result.seconds,
         }
         session.execute(job_event(job.id, job.experiment_id, EPOCH, **figures))
+
+
+def _progress(result: EpochResult) -> dict[str, object]:
+    """The job row's part of an epoch: its number and the summary diagnostics at it."""
+    summary = {
+        name: _finite(result.diagnostics[name])
+        for name in SUMMARY_DIAGNOSTICS
+        if name in result.diagnostics
+    }
+    values: dict[str, object] = {
+        "epochs_done": result.epoch,
+        "heartbeat_at": utcnow(),
+        "diagnostics_last": summary,
+    }
+    return values | ({"diagnostics_first": summary} if result.epoch == 0 else {})
 
 
 def heartbeat(job: ClaimedJob, batches_done: int = 0, batches_total: int = 0) -> bool:

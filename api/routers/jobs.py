@@ -9,7 +9,8 @@ from pydantic import StringConstraints
 
 from api import filters
 from api.auth import OwnerDep
-from api.deps import ExperimentFilter, JobId, SessionDep, SettingsDep
+from api.deps import ExperimentFilter, JobId, ReadSessionDep, SessionDep, SettingsDep
+from api.responses import ModelResponse
 from api.schemas import (
     DiagnosticOut,
     DiagnosticsOut,
@@ -72,20 +73,20 @@ def list_jobs(
     return JobPage(items=[JobOut.from_row(row) for row in rows], next_cursor=next_cursor)
 
 
-@router.get("/{job_id}")
-def read_job(job_id: JobId, session: SessionDep, owner: OwnerDep) -> JobOut:
+@router.get("/{job_id}", response_model=JobOut)
+def read_job(job_id: JobId, session: ReadSessionDep, owner: OwnerDep) -> ModelResponse:
     """One job: status, config, seed, progress, result or error, summaries, timestamps."""
-    job = jobs.get_job(session, job_id, owner)
-    values = jobs.diagnostics_at(session, job, [0, job.epochs_done])
+    with session.begin():
+        job = jobs.get_job(session, job_id, owner)
     out = JobOut.from_row(job)
-    if values[0]:
+    if job.diagnostics_first:
         out.diagnostics = DiagnosticsSummary(
             chance_loss=math.log(10),
-            epoch_0=values[0],
+            epoch_0=job.diagnostics_first,
             last_epoch=job.epochs_done,
-            last=values[job.epochs_done],
+            last=job.diagnostics_last or {},
         )
-    return out
+    return ModelResponse(out)
 
 
 @router.get("/{job_id}/metrics")

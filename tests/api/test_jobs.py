@@ -171,9 +171,7 @@ def test_ended_job_carries_its_curve_summary(client: TestClient, session: Sessio
     assert client.get(f"/jobs/{queued}").json()["summary"] is None
 
 
-def test_diagnostics_long_form_filtered_and_summarised(
-    client: TestClient, session: Session
-) -> None:
+def test_diagnostics_long_form_filtered(client: TestClient, session: Session) -> None:
     job_id = ended_job(session, epochs_done=1)
     session.add_all(
         [
@@ -195,13 +193,23 @@ def test_diagnostics_long_form_filtered_and_summarised(
         f"/jobs/{job_id}/diagnostics", params={"name": "output.clipped_true_share", "epoch": 1}
     )
     assert only.json()["items"] == [{"epoch": 1, "name": "output.clipped_true_share", "value": 0.9}]
+
+
+def test_a_job_shows_its_summary_diagnostics_before_training_and_at_its_last_epoch(
+    client: TestClient, session: Session
+) -> None:
+    last = {"output.clipped_true_share": 0.9, "output.grad_norm": None}
+    job_id = ended_job(
+        session,
+        epochs_done=1,
+        diagnostics_first={"output.clipped_true_share": 0.8},
+        diagnostics_last=last,
+    )
     summary = client.get(f"/jobs/{job_id}").json()["diagnostics"]
     assert summary["chance_loss"] == pytest.approx(2.302585)
     assert summary["epoch_0"] == {"output.clipped_true_share": 0.8}
-    assert (summary["last_epoch"], summary["last"]) == (
-        1,
-        {"output.clipped_true_share": 0.9, "output.grad_norm": None},
-    )
+    assert (summary["last_epoch"], summary["last"]) == (1, last)
+    assert client.get(f"/jobs/{ended_job(session)}").json()["diagnostics"] is None
 
 
 def test_list_filters_on_stuck_and_diverged_and_sorts_with_empty_values_last(

@@ -1,0 +1,89 @@
+"""Migrations that move data: run on a database holding rows, on SQLite and PostgreSQL."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import Integer, column, inspect, select, table, text
+
+from models.base import JSONType
+from models.db import make_engine
+from tests.databases import alembic_config, migrate, postgres_database, sqlite_database
+
+BEFORE_SUMMARY = "64776486639e"  # the revision before the summary diagnostics on jobs
+EXPERIMENT = "INSERT INTO experiments (id, name, spec, created_at) VALUES (1, 'e', '{}', :now)"
+JOB = (
+    "INSERT INTO jobs (id, experiment_id, status, config, config_key, seed, epochs, epochs_done,"
+    " batches_done, batches_total, attempt, created_at)"
+    " VALUES (:id, 1, 'running', '{}', 'k', 0, 5, :done, 0, 0, 1, :now)"
+)
+DIAGNOSTIC = (
+    "INSERT INTO job_diagnostics (job_id, epoch, name, value) VALUES (:job, :epoch, :name, :value)"
+)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def old_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of each kind at the revision before the summary columns."""
+    if request.param == "sqlite":
+        with sqlite_database(tmp_path, BEFORE_SUMMARY) as url:
+            yield url
+    else:
+        with postgres_database(BEFORE_SUMMARY) as url:
+            yield url
+
+
+def _arrange(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        now = {"now": "2026-11-25 12:00:00+00:00"}
+        connection.execute(text(EXPERIMENT), now)
+        for job_id, done in ((1, 2), (2, 0), (3, 0)):
+            connection.execute(text(JOB), {"id": job_id, "done": done} | now)
+        rows = [
+            (1, 0, "probe.loss", 2.3),
+            (1, 0, "input.max", 255.0),  # not a summary diagnostic
+            (1, 1, "probe.loss", 0.9),  # neither epoch 0 nor the last
+            (1, 2, "probe.loss", 0.5),
+            (1, 2, "output.grad_norm", None),
+            (2, 0, "probe.loss", 2.2),
+        ]
+        for job, epoch, name, value in rows:
+            connection.execute(
+                text(DIAGNOSTIC), {"job": job, "epoch": epoch, "name": name, "value": value}
+            )
+    engine.dispose()
+
+
+def _summaries(url: str) -> dict[int, tuple[object, object]]:
+    jobs = table(
+        "jobs",
+        column("id", Integer),
+        column("diagnostics_first", JSONType),
+        column("diagnostics_last", JSONType),
+    )
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(select(jobs).order_by(jobs.c.id))
+        found = {row.id: (row.diagnostics_first, row.diagnostics_last) for row in rows}
+    engine.dispose()
+    return found
+
+
+def test_summary_columns_are_filled_from_stored_diagnostics_and_dropped_on_downgrade(
+    old_database: str,
+) -> None:
+    _arrange(old_database)
+    migrate(old_database)
+    assert _summaries(old_database) == {
+        1: ({"probe.loss": 2.3}, {"probe.loss": 0.5, "output.grad_norm": None}),
+        2: ({"probe.loss": 2.2}, {"probe.loss": 2.2}),
+        3: (None, None),
+    }
+    command.downgrade(alembic_config(old_database), BEFORE_SUMMARY)
+    engine = make_engine(old_database)
+    columns = {column["name"] for column in inspect(engine).get_columns("jobs")}
+    engine.dispose()
+    assert "diagnostics_first" not in columns
+    migrate(old_database)  # and up again, over the view that reads jobs
