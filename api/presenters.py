@@ -10,11 +10,15 @@ from api.report.schemas import Report
 from api.schemas import ExperimentOut, ExperimentSummary, JobOut
 from api.services import experiments as services
 from models.experiment import Experiment, experiment_status
+from models.job import Job
 
 
-def experiment_out(session: Session, experiment: Experiment) -> ExperimentOut:
-    """The experiment with its jobs and its status derived from them."""
-    jobs = services.experiment_jobs(session, experiment.id)
+def experiment_out(
+    session: Session, experiment: Experiment, jobs: Sequence[Job] | None = None
+) -> ExperimentOut:
+    """The experiment with its jobs (read unless given) and its status derived from them."""
+    if jobs is None:
+        jobs = services.experiment_jobs(session, experiment.id)
     # Counted from the same rows as the jobs shown, so status and jobs never disagree.
     counts = dict(Counter(str(job.status) for job in jobs))
     summary = ExperimentSummary.from_row(experiment, counts)

@@ -1,12 +1,13 @@
 """Engine and session factories, and the worker's unit-of-work scope."""
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,6 +37,41 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+class SQLiteWriterQueue:
+    """One writer at a time, as SQLite allows, queued in this process on a lock.
+
+    Without it, concurrent writers of one process meet SQLite's busy handler, which polls the
+    file lock with sleeps of up to 100 ms: POST /experiments had a p99 near a second under
+    8 concurrent clients. A connection takes the lock at its transaction's first write and
+    gives it back when that transaction ends; readers never take it.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.lock = threading.Lock()
+        event.listen(engine, "before_cursor_execute", self._before_execute)
+        for name in ("commit", "rollback"):
+            event.listen(engine, name, lambda connection: self._release(connection.info))
+        # A transaction the pool ended: on return, on invalidation, on close.
+        pool = engine.pool
+        event.listen(pool, "reset", lambda _c, record, _state: self._release(record.info))
+        event.listen(pool, "invalidate", lambda _c, record, _e: self._release(record.info))
+        event.listen(pool, "close", lambda _c, record: self._release(record.info))
+
+    def _before_execute(self, connection: Connection, *args: Any) -> None:
+        statement: str = args[1]
+        if not connection.info.get("writer") and statement.lstrip()[:6].upper() in WRITES:
+            if not self.lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+                raise TimeoutError("no turn to write to SQLite within the busy timeout")
+            connection.info["writer"] = True
+
+    def _release(self, info: dict[Any, Any]) -> None:
+        if info.pop("writer", False):
+            self.lock.release()
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; a SQLite file gets its directory, WAL mode and a busy timeout."""
     url = normalize_url(url)
@@ -46,6 +82,7 @@ def make_engine(url: str) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **POOL)
     event.listen(engine, "connect", _sqlite_pragmas)
+    SQLiteWriterQueue(engine)
     return engine
 
 

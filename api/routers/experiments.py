@@ -10,6 +10,7 @@ from api.auth import OwnerDep
 from api.deps import BrokerDep, ExperimentId, SessionDep, SettingsDep
 from api.presenters import experiment_out, experiment_report, experiment_summaries
 from api.report.schemas import Report
+from api.responses import ModelResponse
 from api.routers.pages import experiment_page
 from api.schemas import ExperimentOut, ExperimentPage
 from api.services import cancellation, events, submission
@@ -42,16 +43,15 @@ IdempotencyHeader = Annotated[
 ]
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED)
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=ExperimentOut)
 def submit_experiment(
     spec: ExperimentSpec,
     session: SessionDep,
     broker: BrokerDep,
     settings: SettingsDep,
     owner: OwnerDep,
-    response: Response,
     idempotency_key: IdempotencyHeader = None,
-) -> ExperimentOut:
+) -> ModelResponse:
     """Expand the spec into one job per (config, seed), store them and queue them."""
     submitted = submission.submit(
         session,
@@ -61,10 +61,11 @@ def submit_experiment(
         idempotency_key=idempotency_key,
         max_active_jobs=settings.max_active_jobs_per_key,
     )
-    response.headers["Location"] = f"/experiments/{submitted.experiment.id}"
+    headers = {"Location": f"/experiments/{submitted.experiment.id}"}
     if submitted.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return experiment_out(session, submitted.experiment)
+        headers["Idempotent-Replayed"] = "true"
+    out = experiment_out(session, submitted.experiment, submitted.jobs)
+    return ModelResponse(out, status_code=status.HTTP_202_ACCEPTED, headers=headers)
 
 
 @router.get("")

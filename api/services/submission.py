@@ -3,6 +3,7 @@
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
@@ -26,10 +27,12 @@ ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 @dataclass(frozen=True)
 class Submitted:
-    """The experiment, and whether it was created by an earlier request with the same key."""
+    """The experiment, and whether it was created by an earlier request with the same key;
+    a new experiment comes with the jobs just stored, a replayed one without."""
 
     experiment: Experiment
     replayed: bool
+    jobs: Sequence[Job] | None = None
 
 
 def request_hash(spec: ExperimentSpec) -> str:
@@ -140,4 +143,4 @@ def submit(
             return earlier
         raise
     _publish(session, broker, jobs)
-    return Submitted(experiment, replayed=False)
+    return Submitted(experiment, replayed=False, jobs=[job for job, _ in jobs])
