@@ -10,8 +10,8 @@ import redis
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import SettingsDep
 from api.errors import TooManyRequests, Unauthorized
+from models.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,9 @@ class RateLimiter:
         self.client.close()
 
 
-async def get_owner(request: Request, settings: SettingsDep) -> str | None:
+async def get_owner(request: Request) -> str | None:
     """The caller's key name; None when the API runs without keys."""
+    settings: Settings = request.app.state.settings  # not a sub-dependency: one less to solve
     hashes = settings.api_key_hashes
     if not hashes:
         return None

@@ -4,6 +4,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from api.auth import RateLimiter
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # walking it on every full collection (those walks were the API's p99 latency, 2x).
         gc.collect()
         gc.freeze()
+        to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         yield
         metrics_registry.unregister(store)
         store.close()
