@@ -55,6 +55,7 @@ def test_commands_name_modules_that_exist(compose: dict[str, Any]) -> None:
     services = compose["services"]
     api = services["api"]["command"]
     assert api[:2] == ["uvicorn", "api.main:app"]
+    assert "--no-access-log" in api  # as make run starts it: the benchmarked configuration
     worker = services["worker"]["command"]
     assert worker[:5] == ["celery", "--quiet", "-A", "worker.celery_app", "worker"]
     assert hasattr(importlib.import_module("api.main"), "app")

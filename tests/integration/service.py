@@ -129,6 +129,7 @@ class Service:
                 "127.0.0.1",
                 "--port",
                 str(self.port),
+                "--no-access-log",  # as make run and docker-compose.yml start it
             ]
         if name == "worker":
             concurrency = self.env.get("NORMLAB_WORKER_CONCURRENCY", "1")
