@@ -1,11 +1,15 @@
-"""The engine's SQLite writer queue: one writing transaction at a time per process."""
+"""Engines: SQLite's writer queue (one writing transaction at a time per process) and the
+engines that serve reads of one statement."""
 
 import threading
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
 
-from models.db import SQLiteWriterQueue
+from models.db import SQLiteWriterQueue, make_engine, make_read_engine
+from tests.databases import postgres_database
 
 
 def _engine(tmp_path: Path) -> tuple[Engine, SQLiteWriterQueue]:
@@ -56,3 +60,34 @@ def test_concurrent_writers_of_one_engine_all_commit(tmp_path: Path) -> None:
     assert errors == []
     assert not queue.lock.locked()
     engine.dispose()
+
+
+def test_the_read_engine_of_sqlite_refuses_writes_and_skips_the_writer_queue(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'read.sqlite3'}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE items (id INTEGER PRIMARY KEY)"))
+        connection.execute(text("INSERT INTO items (id) VALUES (1)"))
+    reader = make_read_engine(engine)
+    with reader.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM items")).scalar() == 1
+        with pytest.raises(OperationalError, match="readonly"):
+            connection.execute(text("INSERT INTO items (id) VALUES (2)"))
+    assert not reader.dispatch.before_cursor_execute  # no hooks on the read path
+    reader.dispose()
+    engine.dispose()
+
+
+def test_the_read_engine_of_postgresql_runs_in_autocommit() -> None:
+    with postgres_database() as url:
+        engine = make_engine(url)
+        reader = make_read_engine(engine)
+        with reader.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            assert connection.connection.dbapi_connection.autocommit is True  # type: ignore[union-attr]
+        with engine.connect() as connection:  # the pool is shared; its writers keep transactions
+            connection.execute(text("SELECT 1"))
+            assert connection.connection.dbapi_connection.autocommit is False  # type: ignore[union-attr]
+        engine.dispose()
