@@ -64,12 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics_registry = metrics_registry
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestTimer, histogram=requests)
-    for module in (
-        jobs,
-        experiments,
-        health,
-        pages,
-    ):  # routes are matched in order: most polled first
+    # Routes are matched in order: the most polled first.
+    for module in (jobs, experiments, health, pages):
         app.include_router(module.router)
     return app
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.settings import get_settings
@@ -80,14 +80,22 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True, **POOL)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **POOL)
-    event.listen(engine, "connect", _sqlite_pragmas)
-    SQLiteWriterQueue(engine)
-    return engine
+    return _sqlite_engine(url, writes=True)
 
 
 def _query_only(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.execute("PRAGMA query_only=ON")
+
+
+def _sqlite_engine(url: str | URL, *, writes: bool) -> Engine:
+    """A pooled SQLite engine: its writers queue in the process, or it refuses writes."""
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **POOL)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    if writes:
+        SQLiteWriterQueue(engine)
+    else:
+        event.listen(engine, "connect", _query_only)
+    return engine
 
 
 def make_read_engine(engine: Engine) -> Engine:
@@ -100,10 +108,7 @@ def make_read_engine(engine: Engine) -> Engine:
     """
     if engine.dialect.name != "sqlite":
         return engine.execution_options(isolation_level="AUTOCOMMIT")
-    reader = create_engine(engine.url, connect_args={"check_same_thread": False}, **POOL)
-    event.listen(reader, "connect", _sqlite_pragmas)
-    event.listen(reader, "connect", _query_only)
-    return reader
+    return _sqlite_engine(engine.url, writes=False)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -26,3 +26,11 @@ def add_job(session: Session, config: JobConfig, seed: int = 0, **values: object
     session.add_all([experiment, job])
     session.commit()
     return job.id
+
+
+def reload(session: Session, job_id: int) -> Job:
+    """The job's row as it is now."""
+    session.expire_all()
+    job = session.get(Job, job_id)
+    assert job is not None
+    return job

@@ -5,9 +5,8 @@ import math
 from sqlalchemy.orm import Session
 
 from models.settings import Settings
-from tests.rows import add_job
+from tests.rows import add_job, reload
 from tests.worker.helpers import small_config
-from tests.worker.test_maintenance import reload
 from worker import jobs, maintenance
 from worker.training.results import EpochResult
 

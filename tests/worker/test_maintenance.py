@@ -6,23 +6,15 @@ import pytest
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from models.job import Job, JobStatus
+from models.job import JobStatus
 from models.settings import Settings
 from models.spec import JobConfig
-from tests.rows import add_job
+from tests.rows import add_job, reload
 from tests.worker.helpers import small_config
 from worker import jobs, maintenance
 from worker.training.results import EpochResult
 
 LONG_AGO = timedelta(hours=1)
-
-
-def reload(session: Session, job_id: int) -> Job:
-    """The job's row as it is now."""
-    session.expire_all()
-    job = session.get(Job, job_id)
-    assert job is not None
-    return job
 
 
 def running(
