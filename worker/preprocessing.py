@@ -10,6 +10,18 @@ from models.spec import PreprocessingSpec
 Floats = npt.NDArray[np.float32]
 Pixels = npt.NDArray[np.uint8]
 
+# TensorFlow shares, rather than copies, the memory of an array that starts on this boundary
+# (worker.training.loop.as_tensor): a copy of the training images costs 0.2-0.7 s here.
+ALIGNMENT = 64
+
+
+def aligned_empty(shape: tuple[int, ...]) -> Floats:
+    """An uninitialized C-ordered float32 array whose data starts on an ALIGNMENT boundary."""
+    size = int(np.prod(shape)) * np.dtype(np.float32).itemsize
+    buffer = np.empty(size + ALIGNMENT, np.uint8)
+    start = -buffer.ctypes.data % ALIGNMENT
+    return buffer[start : start + size].view(np.float32).reshape(shape)
+
 
 @dataclass(frozen=True)
 class Affine:
@@ -19,8 +31,9 @@ class Affine:
     scale: Floats
 
     def apply(self, images: Pixels) -> Floats:
-        """Transform images into a new float32 array, never through a float64 copy."""
-        out = images.astype(np.float32)
+        """Transform images into a new aligned float32 array, never through a float64 copy."""
+        out = aligned_empty(images.shape)
+        out[...] = images
         out -= self.shift
         out /= self.scale
         return out

@@ -1,10 +1,12 @@
 """Every preprocessing method on hand-made images, with exact values."""
 
+from typing import get_args
+
 import numpy as np
 import pytest
 
-from models.spec import PreprocessingSpec
-from worker.preprocessing import preprocess
+from models.spec import PreprocessingMethod, PreprocessingSpec
+from worker.preprocessing import ALIGNMENT, preprocess
 
 # Two 1x3 "images": the first pixel varies, the second is constant, the third varies.
 TRAIN = np.array([[[0, 7, 255]], [[100, 7, 55]]], dtype=np.uint8)
@@ -77,3 +79,11 @@ def test_statistics_come_from_the_training_set_only() -> None:
     _, test_b = preprocess(PreprocessingSpec(method="minmax"), TRAIN, TEST * 0 + 255)
     assert test_a[0, 0, 0] == pytest.approx(50 / 255)
     assert test_b[0, 0, 0] == 1.0
+
+
+@pytest.mark.parametrize("method", get_args(PreprocessingMethod))
+def test_outputs_start_on_the_boundary_tensorflow_shares(method: str) -> None:
+    for images in run(method):
+        assert images.ctypes.data % ALIGNMENT == 0
+        assert images.flags.c_contiguous
+        assert images.flags.writeable

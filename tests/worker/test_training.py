@@ -3,10 +3,12 @@
 import math
 
 import numpy as np
+import tensorflow as tf
 
 from models.spec import JobConfig
 from tests.worker.helpers import Recorder, data_for, small_config
-from worker.training.loop import TrainingData, train
+from worker.preprocessing import aligned_empty
+from worker.training.loop import TrainingData, as_tensor, train
 from worker.training.results import Ending, TrainingOutcome
 from worker.training.trainer import initial_weights
 
@@ -126,3 +128,22 @@ def test_progress_within_the_epoch_is_reported_after_each_compiled_part() -> Non
     config = small_config(dataset={"train_size": 500}, training={"batch_size": 2})
     recorder, _ = run(config)
     assert recorder.progress == (250, 250)  # two chunks of 125 batches: 250 batches in all
+
+
+def test_aligned_float32_images_become_a_tensor_over_the_same_memory() -> None:
+    images = aligned_empty((4, 28, 28))
+    images[...] = 1.0
+    tensor = as_tensor(images, tf.float32)
+    images[0, 0, 0] = 7.0  # written after the tensor was made: seen through it, no copy
+    assert float(tensor[0, 0, 0]) == 7.0
+
+
+def test_unaligned_or_other_typed_arrays_are_copied_into_tensors() -> None:
+    buffer = aligned_empty((2 * 784 + 1,))
+    buffer[...] = np.arange(buffer.size)
+    unaligned = buffer[1:].reshape(2, 28, 28)  # 4 bytes past the boundary
+    labels = np.array([3, 1], np.uint8)
+    np.testing.assert_array_equal(as_tensor(unaligned, tf.float32).numpy(), unaligned)
+    assert as_tensor(labels, tf.int32).dtype == tf.int32
+    unaligned[0, 0, 0] = -1.0
+    assert float(as_tensor(unaligned, tf.float32)[0, 0, 0]) == 1.0

@@ -10,12 +10,14 @@ import gc
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 import tensorflow as tf
 
 from models.spec import JobConfig
+from worker.preprocessing import ALIGNMENT
 from worker.training.probe import Probe
 from worker.training.results import Ending, EpochResult, TrainingHooks, TrainingOutcome
 from worker.training.trainer import CHUNK_BATCHES, Trainer, initial_weights, trainer_for
@@ -45,9 +47,19 @@ def as_tensor(array: npt.NDArray[np.generic], dtype: tf.DType) -> tf.Tensor:
     if key not in _tensors:
         if len(_tensors) >= TENSOR_CACHE_SIZE:
             _tensors.popitem(last=False)
-        _tensors[key] = (array, tf.cast(tf.convert_to_tensor(array), dtype))  # keeps `array` alive
+        _tensors[key] = (array, _to_tensor(array, dtype))  # keeps `array` alive
     _tensors.move_to_end(key)
     return _tensors[key][1]
+
+
+def _to_tensor(array: npt.NDArray[np.generic], dtype: tf.DType) -> tf.Tensor:
+    """A tensor over the array's own memory where TensorFlow can share it (the dtype already
+    right, C-ordered, aligned: TensorFlow aborts the process on unaligned memory); else a copy."""
+    shareable = array.flags.c_contiguous and array.flags.writeable and array.size > 0
+    if shareable and array.dtype == dtype.as_numpy_dtype and array.ctypes.data % ALIGNMENT == 0:
+        numbers = cast(npt.NDArray[np.number[Any]], array)  # its dtype is TensorFlow's
+        return tf.experimental.dlpack.from_dlpack(numbers.__dlpack__())
+    return tf.cast(tf.convert_to_tensor(array), dtype)
 
 
 def evaluate(trainer: Trainer, images: Images, labels: Labels) -> tuple[float, float]:
