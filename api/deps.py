@@ -33,8 +33,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 async def get_read_session(request: Request) -> AsyncIterator[Session]:
-    """A session for a route that reads with one statement (models.db.make_read_engine: in
-    autocommit on PostgreSQL, so two statements would not share a snapshot)."""
+    """A session for a route that reads with one statement through models.db.read_retried (in
+    autocommit on PostgreSQL, two statements would not share a snapshot)."""
     async with _closing(request.app.state.read_sessionmaker()) as session:
         yield session
 

@@ -1,18 +1,20 @@
 """Engine and session factories, and the worker's unit-of-work scope."""
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.settings import get_settings
 
+T = TypeVar("T")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Enough pooled connections for the API's request threads under load: an overflow connection is
 # opened and closed per request, which costs more than the query it serves.
@@ -99,16 +101,31 @@ def _sqlite_engine(url: str | URL, *, writes: bool) -> Engine:
 
 
 def make_read_engine(engine: Engine) -> Engine:
-    """An engine for reads of one statement each, beside the engine that writes.
+    """An engine for reads of one statement each (`read_retried`), beside the engine that writes.
 
-    PostgreSQL: the same pool in autocommit mode, sparing the BEGIN and COMMIT round trips (one
-    statement sees one snapshot either way). SQLite: a pool of its own whose connections refuse
-    writes, so reads skip the writer queue's hooks (a sixth of a read's CPU); SQLite's driver
-    begins no transaction for a read anyway.
+    PostgreSQL: a pool of its own in autocommit mode (no BEGIN and COMMIT round trips; one
+    statement sees one snapshot either way) that does not ping a connection before each use:
+    the ping was a round trip per read, and a read that meets a dead connection is retried
+    instead. SQLite: a pool of its own whose connections refuse writes, so reads skip the
+    writer queue's hooks (a sixth of a read's CPU); SQLite's driver begins no transaction for a
+    read anyway.
     """
     if engine.dialect.name != "sqlite":
-        return engine.execution_options(isolation_level="AUTOCOMMIT")
+        return create_engine(engine.url, isolation_level="AUTOCOMMIT", **POOL)
     return _sqlite_engine(engine.url, writes=False)
+
+
+def read_retried(session: Session, read: Callable[[Session], T]) -> T:
+    """Run a read in a transaction of its own; run it once more if its pooled connection proved
+    dead (a database restart), since the read engine does not ping before use."""
+    try:
+        with session.begin():
+            return read(session)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+    with session.begin():
+        return read(session)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

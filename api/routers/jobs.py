@@ -22,6 +22,7 @@ from api.schemas import (
 )
 from api.services import cancellation, events, jobs
 from api.streams import EVENT_STREAM, event_stream
+from models.db import read_retried
 from models.job import JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -76,8 +77,7 @@ def list_jobs(
 @router.get("/{job_id}", response_model=JobOut)
 def read_job(job_id: JobId, session: ReadSessionDep, owner: OwnerDep) -> ModelResponse:
     """One job: status, config, seed, progress, result or error, summaries, timestamps."""
-    with session.begin():
-        job = jobs.get_job(session, job_id, owner)
+    job = read_retried(session, lambda s: jobs.get_job(s, job_id, owner))
     out = JobOut.from_row(job)
     if job.diagnostics_first:
         out.diagnostics = DiagnosticsSummary(
