@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from api.broker import Broker
+from api.reads import Reader
 from models.settings import Settings
 
 
@@ -32,11 +33,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
 
 
-async def get_read_session(request: Request) -> AsyncIterator[Session]:
-    """A session for a route that reads with one statement through models.db.read_retried (in
-    autocommit on PostgreSQL, two statements would not share a snapshot)."""
-    async with _closing(request.app.state.read_sessionmaker()) as session:
-        yield session
+async def get_reader(request: Request) -> Reader:
+    """The app's reader, for a route that reads with one statement (autocommit on PostgreSQL:
+    two statements would not share a snapshot)."""
+    reader: Reader = request.app.state.reader
+    return reader
 
 
 async def get_broker(request: Request) -> Broker:
@@ -52,7 +53,7 @@ async def get_app_settings(request: Request) -> Settings:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-ReadSessionDep = Annotated[Session, Depends(get_read_session)]
+ReaderDep = Annotated[Reader, Depends(get_reader)]
 BrokerDep = Annotated[Broker, Depends(get_broker)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 

@@ -12,8 +12,9 @@ from api.broker import Broker
 from api.errors import install_handlers, problem_responses
 from api.limits import BodyLimits
 from api.metrics import RequestTimer, StoreCollector, new_registry
+from api.reads import make_reader
 from api.routers import experiments, health, jobs, pages
-from models.db import make_engine, make_read_engine, make_sessionmaker
+from models.db import make_engine, make_sessionmaker
 from models.settings import Settings, get_settings
 
 DESCRIPTION = (
@@ -31,8 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         app.state.settings = settings
         app.state.sessionmaker = make_sessionmaker(engine)
-        read_engine = make_read_engine(engine)
-        app.state.read_sessionmaker = make_sessionmaker(read_engine)
+        app.state.reader = make_reader(engine)
         app.state.broker = Broker(settings)
         store = StoreCollector(app.state.sessionmaker, settings.redis_url, settings.queue)
         metrics_registry.register(store)
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store.close()
         app.state.limiter.close()
         app.state.broker.close()
-        read_engine.dispose()
+        await app.state.reader.dispose()
         engine.dispose()
 
     app = FastAPI(

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.settings import get_settings
@@ -101,23 +102,24 @@ def _sqlite_engine(url: str | URL, *, writes: bool) -> Engine:
 
 
 def make_read_engine(engine: Engine) -> Engine:
-    """An engine for reads of one statement each (`read_retried`), beside the engine that writes.
-
-    PostgreSQL: a pool of its own in autocommit mode (no BEGIN and COMMIT round trips; one
-    statement sees one snapshot either way) that does not ping a connection before each use:
-    the ping was a round trip per read, and a read that meets a dead connection is retried
-    instead. SQLite: a pool of its own whose connections refuse writes, so reads skip the
-    writer queue's hooks (a sixth of a read's CPU); SQLite's driver begins no transaction for a
-    read anyway.
-    """
-    if engine.dialect.name != "sqlite":
-        return create_engine(engine.url, isolation_level="AUTOCOMMIT", **POOL)
+    """SQLite's engine for reads of one statement each (`read_retried`), beside the one that
+    writes: a pool of its own whose connections refuse writes, so reads skip the writer queue's
+    hooks (a sixth of a read's CPU). SQLite's driver begins no transaction for a read anyway."""
     return _sqlite_engine(engine.url, writes=False)
+
+
+def make_async_read_engine(engine: Engine) -> AsyncEngine:
+    """PostgreSQL's engine for reads of one statement each (`read_retried`), on psycopg's
+    asyncio interface, so a read needs no thread: a pool of its own in autocommit mode (no BEGIN
+    and COMMIT round trips; one statement sees one snapshot either way) that does not ping a
+    connection before each use (a round trip per read): a read that meets a dead one is retried."""
+    url = engine.url.set(drivername="postgresql+psycopg_async")
+    return create_async_engine(url, isolation_level="AUTOCOMMIT", **POOL)
 
 
 def read_retried(session: Session, read: Callable[[Session], T]) -> T:
     """Run a read in a transaction of its own; run it once more if its pooled connection proved
-    dead (a database restart), since the read engine does not ping before use."""
+    dead (a database restart), since read engines do not ping before use."""
     try:
         with session.begin():
             return read(session)

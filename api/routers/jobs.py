@@ -9,7 +9,7 @@ from pydantic import StringConstraints
 
 from api import filters
 from api.auth import OwnerDep
-from api.deps import ExperimentFilter, JobId, ReadSessionDep, SessionDep, SettingsDep
+from api.deps import ExperimentFilter, JobId, ReaderDep, SessionDep, SettingsDep
 from api.responses import ModelResponse
 from api.schemas import (
     DiagnosticOut,
@@ -22,7 +22,6 @@ from api.schemas import (
 )
 from api.services import cancellation, events, jobs
 from api.streams import EVENT_STREAM, event_stream
-from models.db import read_retried
 from models.job import JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -75,9 +74,9 @@ def list_jobs(
 
 
 @router.get("/{job_id}", response_model=JobOut)
-def read_job(job_id: JobId, session: ReadSessionDep, owner: OwnerDep) -> ModelResponse:
+async def read_job(job_id: JobId, reader: ReaderDep, owner: OwnerDep) -> ModelResponse:
     """One job: status, config, seed, progress, result or error, summaries, timestamps."""
-    job = read_retried(session, lambda s: jobs.get_job(s, job_id, owner))
+    job = await reader(lambda session: jobs.get_job(session, job_id, owner))
     out = JobOut.from_row(job)
     if job.diagnostics_first:
         out.diagnostics = DiagnosticsSummary(

@@ -2,6 +2,7 @@
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -21,6 +22,23 @@ def test_job_shows_config_progress_and_no_result_while_queued(
     assert body["progress"] == {"epoch": 0, "epochs": 5, "batches": 0, "batches_per_epoch": 0}
     assert (body["result"], body["error"], body["started_at"]) == (None, None, None)
     assert body["created_at"].endswith("Z")
+
+
+TERMINATE_OTHER_CONNECTIONS = text(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
+
+
+def test_a_job_is_read_after_the_database_dropped_every_connection(
+    client: TestClient, session: Session
+) -> None:
+    job_id = add_job(session, JobConfig().resolved())
+    assert client.get(f"/jobs/{job_id}").status_code == 200  # the reader's connection is pooled
+    if session.get_bind().dialect.name == "postgresql":  # as a restart would; SQLite has none
+        session.execute(TERMINATE_OTHER_CONNECTIONS)
+        session.commit()
+    assert client.get(f"/jobs/{job_id}").json()["id"] == job_id
 
 
 def test_succeeded_job_shows_its_result(client: TestClient, session: Session) -> None:

@@ -1,15 +1,23 @@
 """Engines: SQLite's writer queue (one writing transaction at a time per process) and the
 engines that serve reads of one statement."""
 
+import asyncio
 import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from models.db import SQLiteWriterQueue, make_engine, make_read_engine, read_retried
+from models.db import (
+    SQLiteWriterQueue,
+    make_async_read_engine,
+    make_engine,
+    make_read_engine,
+    read_retried,
+)
 from tests.databases import postgres_database
 
 
@@ -81,51 +89,39 @@ def test_the_read_engine_of_sqlite_refuses_writes_and_skips_the_writer_queue(
     engine.dispose()
 
 
-def test_the_read_engine_of_postgresql_runs_in_autocommit_without_pings() -> None:
-    with postgres_database() as url:
-        engine = make_engine(url)
-        reader = make_read_engine(engine)
-        with reader.connect() as connection:
-            connection.execute(text("SELECT 1"))
-            assert connection.connection.dbapi_connection.autocommit is True  # type: ignore[union-attr]
-        with engine.connect() as connection:  # the writing engine keeps transactions
-            connection.execute(text("SELECT 1"))
-            assert connection.connection.dbapi_connection.autocommit is False  # type: ignore[union-attr]
-        assert engine.pool._pre_ping
-        assert not reader.pool._pre_ping  # reads are retried instead: read_retried
-        reader.dispose()
-        engine.dispose()
+async def _postgresql_reads(url: str) -> None:
+    engine = make_engine(url)
+    reader = make_async_read_engine(engine)
+    pids: list[int] = []
+
+    def backend_pid(session: Session) -> int:
+        pids.append(-1)  # an attempt that fails leaves -1 behind
+        pids[-1] = int(session.scalar(text("SELECT pg_backend_pid()")))
+        assert session.connection().connection.dbapi_connection.autocommit  # type: ignore[union-attr]
+        return pids[-1]
+
+    async with AsyncSession(reader) as session:
+        first = await session.run_sync(read_retried, backend_pid)
+        _terminate(engine, first)  # what a database restart does to pooled connections
+        second = await session.run_sync(read_retried, backend_pid)
+        assert pids == [first, -1, second]
+        _terminate(engine, second)
+        with pytest.raises(OperationalError):  # unretried, the read fails
+            await session.run_sync(backend_pid)
+    assert engine.pool._pre_ping  # the writing engine pings; the reader retries instead
+    assert not reader.pool._pre_ping
+    await reader.dispose()
+    engine.dispose()
 
 
 def _terminate(engine: Engine, pid: int) -> None:
-    # What a database restart does to every pooled connection.
     with engine.begin() as connection:
         connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
 
 
-def test_a_read_that_meets_a_dead_connection_runs_again_on_a_new_one() -> None:
+def test_postgresql_reads_run_in_autocommit_and_again_after_meeting_a_dead_connection() -> None:
     with postgres_database() as url:
-        engine = make_engine(url)
-        reader = make_read_engine(engine)
-        session = Session(reader)
-        pids: list[int] = []
-
-        def backend_pid(session: Session) -> int:
-            pids.append(-1)  # an attempt that fails leaves -1 behind
-            pids[-1] = int(session.scalar(text("SELECT pg_backend_pid()")))
-            return pids[-1]
-
-        first = read_retried(session, backend_pid)
-        _terminate(engine, first)
-        second = read_retried(session, backend_pid)
-        assert pids == [first, -1, second]
-        assert second != first
-        _terminate(engine, second)
-        with pytest.raises(OperationalError), session.begin():  # unretried, the read fails
-            backend_pid(session)
-        session.close()
-        reader.dispose()
-        engine.dispose()
+        asyncio.run(_postgresql_reads(url))
 
 
 def test_a_read_that_fails_otherwise_is_not_retried(tmp_path: Path) -> None:
