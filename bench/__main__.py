@@ -47,7 +47,8 @@ def main() -> None:
     results["sweep_arithmetic_lower_bound_seconds"] = bound
     for run in results["sweep"]:
         show(
-            f"7 x 5 sweep through the API, concurrency {run['concurrency']}",
+            f"7 x 5 sweep through the API, concurrency {run['concurrency']}, "
+            f"stacks of {run['stack_size']}",
             run | {"arithmetic_lower_bound_seconds": bound},
         )
     show("worker memory over 100 small jobs (MB)", results["memory"])

@@ -75,6 +75,7 @@ def measure(database_url: str, redis_url: str, concurrency: int, stack_size: int
         wall = time.perf_counter() - start
     return {
         "concurrency": concurrency,
+        "stack_size": stack_size,
         "seconds": wall,
         "jobs": len(done["jobs"]),
         "succeeded": done["counts"]["succeeded"],
