@@ -1,11 +1,14 @@
 """docker-compose.yml and the Dockerfile, checked by reading them (no Docker engine runs here)."""
 
 import importlib
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_SERVICES = ("migrate", "api", "worker", "maintenance")
@@ -97,6 +100,34 @@ def test_image_installs_pinned_requirements_and_the_dataset_and_all_packages() -
         if line and not line.startswith("#")
     ]
     assert all("==" in line for line in pins)
+
+
+def _installed_by(requirements: Path) -> set[str]:
+    """The distributions a requirements file installs: its own, their extras and everything
+    they require in turn, read from the metadata of what is installed here."""
+    lines = requirements.read_text().splitlines()
+    pending = [Requirement(line) for line in lines if line and not line.startswith(("#", "-"))]
+    seen: set[tuple[str, frozenset[str]]] = set()
+    while pending:
+        requirement = pending.pop()
+        key = (canonicalize_name(requirement.name), frozenset(requirement.extras))
+        if key in seen:
+            continue
+        seen.add(key)
+        for line in metadata.requires(requirement.name) or []:
+            needed = Requirement(line)
+            extras = requirement.extras or {""}
+            if needed.marker is None or any(needed.marker.evaluate({"extra": e}) for e in extras):
+                pending.append(needed)
+    return {name for name, _ in seen}
+
+
+def test_the_image_installs_greenlet_for_the_asyncio_reads() -> None:
+    # SQLAlchemy needs greenlet for asyncio but no longer requires it; here a test tool
+    # (playwright) installs it too, which would hide its absence from the image.
+    runtime = _installed_by(ROOT / "requirements.txt")
+    assert "greenlet" in runtime
+    assert "playwright" not in runtime
 
 
 def test_workers_default_to_two_trainings_with_one_thread_each(compose: dict[str, Any]) -> None:
