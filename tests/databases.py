@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,3 +67,15 @@ def postgres_database(revision: str = "head") -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+# What a restart does to pooled connections: PostgreSQL ends their backends.
+_TERMINATE_OTHERS = text(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
+
+
+def terminate_other_connections(connection: Connection) -> None:
+    """End every other connection to this PostgreSQL database, as a restart would."""
+    connection.execute(_TERMINATE_OTHERS)

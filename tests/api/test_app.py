@@ -15,7 +15,7 @@ def test_sync_routes_run_on_as_many_threads_as_configured(settings: Settings) ->
     assert tokens == 3
 
 
-def test_job_reads_take_no_thread_on_postgresql(client: TestClient, settings: Settings) -> None:
+def test_job_reads_take_a_thread_on_sqlite_only(client: TestClient, settings: Settings) -> None:
     # SQLite's asyncio driver hops threads for every call, so its reads run in a request thread.
     expected = ThreadReader if settings.database_url.startswith("sqlite") else AsyncReader
     assert isinstance(client.app.state.reader, expected)  # type: ignore[attr-defined]

@@ -2,7 +2,6 @@
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -10,6 +9,7 @@ from models.diagnostic import JobDiagnostic
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
 from models.spec import JobConfig
+from tests.databases import terminate_other_connections
 from tests.rows import add_job
 
 
@@ -24,19 +24,13 @@ def test_job_shows_config_progress_and_no_result_while_queued(
     assert body["created_at"].endswith("Z")
 
 
-TERMINATE_OTHER_CONNECTIONS = text(
-    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-)
-
-
 def test_a_job_is_read_after_the_database_dropped_every_connection(
     client: TestClient, session: Session
 ) -> None:
     job_id = add_job(session, JobConfig().resolved())
     assert client.get(f"/jobs/{job_id}").status_code == 200  # the reader's connection is pooled
     if session.get_bind().dialect.name == "postgresql":  # as a restart would; SQLite has none
-        session.execute(TERMINATE_OTHER_CONNECTIONS)
+        terminate_other_connections(session.connection())
         session.commit()
     assert client.get(f"/jobs/{job_id}").json()["id"] == job_id
 

@@ -18,7 +18,7 @@ from models.db import (
     make_read_engine,
     read_retried,
 )
-from tests.databases import postgres_database
+from tests.databases import postgres_database, terminate_other_connections
 
 
 def _engine(tmp_path: Path) -> tuple[Engine, SQLiteWriterQueue]:
@@ -102,10 +102,10 @@ async def _postgresql_reads(url: str) -> None:
 
     async with AsyncSession(reader) as session:
         first = await session.run_sync(read_retried, backend_pid)
-        _terminate(engine, first)  # what a database restart does to pooled connections
+        _terminate(engine)  # the reader's pooled connection among them
         second = await session.run_sync(read_retried, backend_pid)
         assert pids == [first, -1, second]
-        _terminate(engine, second)
+        _terminate(engine)
         with pytest.raises(OperationalError):  # unretried, the read fails
             await session.run_sync(backend_pid)
     assert engine.pool._pre_ping  # the writing engine pings; the reader retries instead
@@ -114,9 +114,9 @@ async def _postgresql_reads(url: str) -> None:
     engine.dispose()
 
 
-def _terminate(engine: Engine, pid: int) -> None:
+def _terminate(engine: Engine) -> None:
     with engine.begin() as connection:
-        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        terminate_other_connections(connection)
 
 
 def test_postgresql_reads_run_in_autocommit_and_again_after_meeting_a_dead_connection() -> None:
