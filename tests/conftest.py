@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from api.main import create_app
 from models.db import get_engine, make_engine, make_sessionmaker
 from models.settings import Settings, get_settings
-from tests.databases import postgres_database, sqlite_database
+from tests.databases import database_of_kind
 
 TEST_REDIS_URL = os.environ.get("NORMLAB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -25,12 +25,8 @@ def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A migrated database of each kind; tests that take it run once per kind."""
-    if request.param == "sqlite":
-        with sqlite_database(tmp_path_factory.mktemp("sqlite")) as url:
-            yield url
-    else:
-        with postgres_database() as url:
-            yield url
+    with database_of_kind(request.param, tmp_path_factory) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

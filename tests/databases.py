@@ -69,6 +69,17 @@ def postgres_database(revision: str = "head") -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def database_of_kind(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database of this run's own, of the kind a fixture parameter names."""
+    if kind == "sqlite":
+        with sqlite_database(tmp_path_factory.mktemp("sqlite")) as url:
+            yield url
+    else:
+        with postgres_database() as url:
+            yield url
+
+
 # What a restart does to pooled connections: PostgreSQL ends their backends.
 _TERMINATE_OTHERS = text(
     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"

@@ -5,7 +5,19 @@ from collections.abc import Generator, Iterator
 import pytest
 
 from tests.conftest import TEST_REDIS_URL
+from tests.databases import database_of_kind
 from tests.integration.service import RedisServer, Service, running_service
+
+
+# The shared service's maintenance worker relays and reaps every second until the run ends:
+# on the other tests' database it would publish and requeue the rows they arrange.
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database of each kind, of the integration tests' own."""
+    with database_of_kind(request.param, tmp_path_factory) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
