@@ -110,7 +110,9 @@ def _publish(session: Session, broker: Broker, jobs: list[tuple[Job, JobConfig]]
         log.warning("broker unavailable: %s jobs left for the relay", len(jobs))
         return
     ids = [job.id for job, _ in jobs]
-    session.execute(update(Job).where(Job.id.in_(ids)).values(enqueued_at=utcnow()))
+    marked = update(Job).where(Job.id.in_(ids)).values(enqueued_at=utcnow())
+    # Nothing reads the column from the session's objects: do not look for them to set it there.
+    session.execute(marked, execution_options={"synchronize_session": False})
     session.commit()
 
 
@@ -124,7 +126,7 @@ def submit(
     max_active_jobs: int,
 ) -> Submitted:
     """Store the experiment and its jobs, commit, then publish; replay a repeated key."""
-    digest = request_hash(spec)
+    digest = request_hash(spec) if idempotency_key else ""  # only keyed requests are compared
     if idempotency_key and (earlier := _replay(session, owner, idempotency_key, digest)):
         return earlier
     _check_quota(session, owner, spec.expansion_size(), max_active_jobs)

@@ -5,8 +5,11 @@ from typing import Any
 
 import redis
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.main import create_app
+from models.job import Job
 from models.settings import Settings
 from models.tasks import TRAIN_JOB, TRAIN_STACK
 
@@ -61,6 +64,16 @@ def test_submit_returns_202_with_location_and_one_job_per_config_and_seed(
     assert queued_task_names_and_args(redis_client, queue) == [
         (TRAIN_JOB, [job["id"]]) for job in jobs
     ]
+
+
+def test_published_jobs_are_marked_so_the_relay_leaves_them(
+    client: TestClient, session: Session
+) -> None:
+    jobs = client.post("/experiments", json=SEED_SPEC).json()["jobs"]
+    ids = [job["id"] for job in jobs]
+    marks = session.scalars(select(Job.enqueued_at).where(Job.id.in_(ids))).all()
+    assert len(marks) == 6
+    assert None not in marks
 
 
 def test_with_stacking_on_jobs_that_can_train_together_go_as_one_task_and_others_alone(
