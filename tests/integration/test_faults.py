@@ -4,6 +4,7 @@ Each test starts its own API and workers, so what it breaks is its own; each is 
 """
 
 import os
+import re
 import signal
 import sqlite3
 import time
@@ -23,6 +24,7 @@ from tests.integration.service import (
     children,
     running_service,
     stop,
+    wait_for,
 )
 
 pytestmark = pytest.mark.integration
@@ -196,12 +198,29 @@ def test_cancel_holds_across_a_restart_of_the_workers(fresh: StartService) -> No
     assert wait_ended(service, running)["status"] == "cancelled"
 
 
+def signal_pending(pid: int, sig: int) -> bool:
+    """Whether a signal sent to the process waits, undelivered, while the process is stopped."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    pending = int(re.search(r"^ShdPnd:\s*([0-9a-f]+)$", status, re.MULTILINE)[1], 16)  # type: ignore[index]
+    return bool(pending & (1 << (sig - 1)))
+
+
 def test_job_past_its_time_limit_fails_and_the_worker_keeps_serving(fresh: StartService) -> None:
-    # Every job's time limit capped at 8 s: the long job (full data, 20 epochs) is cut short,
-    # a small one finishes well within it.
-    service = fresh(NORMLAB_MAX_JOB_SECONDS="8")
-    long = {"dataset": {"train_size": 60000, "test_size": 500}, "training": {"epochs": 20}}
-    ended = wait_ended(service, one_job(service, long))
+    # The training process is frozen (SIGSTOP) once the job runs, so the job cannot finish
+    # within its limit however fast the machine is. The worker's main process still counts the
+    # time and sends the soft limit's SIGUSR1; once it waits undelivered, training resumes and
+    # meets it at once. The reaper must not take the frozen job for lost meanwhile.
+    service = fresh(NORMLAB_MAX_JOB_SECONDS="15", NORMLAB_STALE_SECONDS="120")
+    long = {"dataset": {"train_size": 60000, "test_size": 500}, "training": {"epochs": 50}}
+    job_id = one_job(service, long)
+    service.wait_job(job_id, lambda j: j["status"] == "running", 120, "the job to run")
+    [child] = children(service.processes["worker"].pid)
+    os.kill(child, signal.SIGSTOP)
+    try:
+        wait_for(lambda: signal_pending(child, signal.SIGUSR1) or None, 60, "the soft limit")
+    finally:
+        os.kill(child, signal.SIGCONT)
+    ended = wait_ended(service, job_id)
     assert (ended["status"], ended["error"]) == ("failed", "time limit")
-    assert ended["progress"]["epoch"] < 20, ended
+    assert ended["progress"]["epoch"] < 50, ended
     assert_complete_success(service, wait_ended(service, one_job(service, SMALL)))
