@@ -1,6 +1,7 @@
 """The data model shared by the API and the worker: tables, the experiment spec, settings."""
 
 from models.base import Base
+from models.condition import JobCondition
 from models.diagnostic import JobDiagnostic
 from models.event import JobEvent
 from models.experiment import Experiment
@@ -14,6 +15,7 @@ __all__ = [
     "Experiment",
     "IdempotencyKey",
     "Job",
+    "JobCondition",
     "JobDiagnostic",
     "JobEvent",
     "JobStatus",
