@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.report.groups import flatten
+from api.labels import flatten
 from models.job import Job
 from models.metric import EpochMetric
 from models.spec import JobConfig

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from api.report.build import build_report
+from api.report.comparisons import DEFAULT_METRIC, Metric
 from api.report.schemas import Report
 from api.schemas import ExperimentOut, ExperimentSummary, JobOut
 from api.services import experiments as services
@@ -33,7 +34,14 @@ def experiment_summaries(
     return [ExperimentSummary.from_row(row, counts[row.id]) for row in experiments]
 
 
-def experiment_report(session: Session, experiment: Experiment) -> Report:
+def experiment_report(
+    session: Session,
+    experiment: Experiment,
+    *,
+    metric: Metric = DEFAULT_METRIC,
+    margin: float | None = None,
+) -> Report:
     """The experiment's report, with its status as its jobs' counts give it now."""
     counts = services.status_counts(session, [experiment.id])[experiment.id]
-    return build_report(session, experiment, experiment_status(counts))
+    status = experiment_status(counts)
+    return build_report(session, experiment, status, metric=metric, margin=margin)

@@ -9,7 +9,7 @@ from api import exports, plots
 from api.auth import OwnerDep
 from api.deps import BrokerDep, ExperimentId, SessionDep, SettingsDep
 from api.presenters import experiment_out, experiment_report, experiment_summaries
-from api.report.schemas import Report
+from api.report.schemas import Report, ReportQuery
 from api.responses import ModelResponse
 from api.routers.pages import experiment_page
 from api.schemas import ExperimentOut, ExperimentPage
@@ -115,9 +115,16 @@ def cancel_experiment(
 
 
 @router.get("/{experiment_id}/report")
-def read_report(experiment_id: ExperimentId, session: SessionDep, owner: OwnerDep) -> Report:
-    """Per-config statistics over seeds, comparisons with the best config, and findings."""
-    return experiment_report(session, services.get_experiment(session, experiment_id, owner))
+def read_report(
+    experiment_id: ExperimentId,
+    session: SessionDep,
+    owner: OwnerDep,
+    params: Annotated[ReportQuery, Query()],
+) -> Report:
+    """The answer first (summary), then per-config statistics and conditions, pairs of configs
+    judged different, equivalent or undecided, one finding per pair, and follow-ups."""
+    experiment = services.get_experiment(session, experiment_id, owner)
+    return experiment_report(session, experiment, metric=params.metric, margin=params.margin)
 
 
 @router.get("/{experiment_id}/events", response_class=StreamingResponse, responses=EVENT_STREAM)

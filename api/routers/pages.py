@@ -44,7 +44,6 @@ def experiment_page(
         "report": report,
         "labels": labels,
         "version": int(time.time()),
-        "comparisons": {row.key: row for row in report.comparisons},
     }
     fragment = request.query_params.get("fragment") == "1"
     return templates.TemplateResponse(
