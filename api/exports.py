@@ -1,6 +1,7 @@
 """An experiment's whole per-epoch history in one call: JSON, CSV or JSON Lines, streamed.
 
-One row per (job, epoch), long form, with the job's seed, status and config fields as columns,
+One row per (job, epoch), long form, with the job's short label (what varies across the
+experiment, as the report names it), seed, status and config fields as columns,
 so that `pandas.read_csv(url)` gives a frame ready to group. Rows are read from the database
 in batches while the response is written, so thousands of jobs never sit in memory at once.
 """
@@ -16,7 +17,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.labels import flatten
+from api.labels import flatten, labels
 from models.job import Job
 from models.metric import EpochMetric
 from models.spec import JobConfig
@@ -45,28 +46,37 @@ def negotiate(request: Request, explicit: Format | None) -> Format:
 
 def _columns() -> tuple[str, ...]:
     config = flatten(JobConfig().resolved().model_dump(mode="json"))
-    return ("experiment_id", "job_id", "seed", "status", *config, *METRICS)
+    return ("experiment_id", "job_id", "label", "seed", "status", *config, *METRICS)
 
 
 COLUMNS = _columns()
 
 
+def config_labels(configs: list[dict[str, Any]]) -> dict[str, str]:
+    """Each distinct config (as canonical JSON) with its short label within the experiment."""
+    distinct = {json.dumps(config, sort_keys=True): config for config in configs}
+    return dict(zip(distinct, labels(list(distinct.values())), strict=True))
+
+
 def rows(factory: sessionmaker[Session], experiment_id: int) -> Iterator[dict[str, Any]]:
     """Every epoch of every job of the experiment, jobs in creation order, epochs in order."""
     with factory() as session:
+        found = session.execute(
+            select(Job.id, Job.seed, Job.status, Job.config).where(
+                Job.experiment_id == experiment_id
+            )
+        ).all()
+        named = config_labels([config for *_, config in found])
         jobs = {
             job_id: {
                 "experiment_id": experiment_id,
                 "job_id": job_id,
+                "label": named[json.dumps(config, sort_keys=True)],
                 "seed": seed,
                 "status": status,
                 **flatten(config),
             }
-            for job_id, seed, status, config in session.execute(
-                select(Job.id, Job.seed, Job.status, Job.config).where(
-                    Job.experiment_id == experiment_id
-                )
-            )
+            for job_id, seed, status, config in found
         }
         columns = [getattr(EpochMetric, name) for name in METRICS]
         metrics = (
