@@ -42,12 +42,14 @@ def epoch_of(group: ConfigGroup, when: str) -> int:
 
 
 def primary(evidence: dict[str, Any]) -> tuple[str, int | None] | None:
-    """The diagnostic a condition rests on, and the epoch it was read at, from its evidence."""
-    name = evidence.get("diagnostic")
-    if isinstance(name, str):
-        epoch = evidence.get("epoch")
-        return name, epoch if isinstance(epoch, int) else None
-    return None
+    """The diagnostic a condition rests on (the first one held against a threshold) and the
+    last epoch it was read at, from the evidence the worker stored."""
+    thresholds = evidence.get("thresholds") or {}
+    names = [name for name in thresholds if "." in name]
+    if not names:
+        return None
+    epochs = evidence.get("epochs") or []
+    return names[0], epochs[-1] if epochs and isinstance(epochs[-1], int) else None
 
 
 def value_text(name: str, value: float | None) -> str:

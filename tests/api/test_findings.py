@@ -22,7 +22,7 @@ _ids = iter(range(1, 100_000))
 def condition(name: str, diagnostic: str, value: float, subject: str = "job") -> ConditionRecord:
     """A stored condition resting on one diagnostic at epoch 1."""
     statement = f"{name}: {diagnostic} is {value:g} at epoch 1."
-    evidence = {"diagnostic": diagnostic, "epoch": 1, "value": value}
+    evidence = {"values": {diagnostic: [value]}, "thresholds": {diagnostic: 0.5}, "epochs": [1]}
     return ConditionRecord(name, subject, "problem", 1, statement, evidence)
 
 

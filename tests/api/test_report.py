@@ -170,7 +170,11 @@ def test_a_follow_up_spec_is_accepted_as_it_stands(client: TestClient, session: 
                 kind="problem",
                 epoch=0,
                 statement="80% of probe samples have a saturated softmax before training.",
-                evidence={"diagnostic": "output.saturated_share", "epoch": 0, "value": 0.8},
+                evidence={
+                    "values": {"output.saturated_share": 0.8},
+                    "thresholds": {"output.saturated_share": 0.5},
+                    "epochs": [0],
+                },
             )
         )
     session.commit()
