@@ -4,13 +4,7 @@ from celery import Celery
 
 from models.settings import Settings
 from models.spec import JobConfig
-from models.tasks import (
-    TRAIN_JOB,
-    TRAIN_STACK,
-    LimitPolicy,
-    stack_options,
-    stacks,
-)
+from models.tasks import TRAIN_JOB, LimitPolicy, train_job_options
 
 
 class Broker:
@@ -20,7 +14,6 @@ class Broker:
         timeout = settings.broker_timeout
         self.queue = settings.queue
         self.limits = LimitPolicy(settings.time_limit_factor, settings.max_job_seconds)
-        self.stack_size = settings.stack_size
         self.timeout = timeout
         self.celery = Celery("normlab-api", broker=settings.redis_url)
         self.celery.conf.update(
@@ -33,16 +26,18 @@ class Broker:
         )
 
     def send_jobs(self, jobs: list[tuple[int, JobConfig]]) -> None:
-        """Publish the jobs' training tasks with their time limits: a stack for jobs that can
-        train together, one task per job otherwise; raises if Redis is down."""
+        """Publish one training task per job, with its time limits; raises if Redis is down."""
         retry = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.5}
         with self.celery.producer_or_acquire() as producer:
-            for group in stacks(jobs, self.stack_size):
-                ids, configs = [job_id for job_id, _ in group], [config for _, config in group]
-                options = stack_options(configs, self.queue, self.limits)
-                name, args = (TRAIN_JOB, ids) if len(ids) == 1 else (TRAIN_STACK, [ids])
+            for job_id, config in jobs:
+                options = train_job_options(config, self.queue, self.limits)
                 self.celery.send_task(
-                    name, args=args, producer=producer, retry=True, retry_policy=retry, **options
+                    TRAIN_JOB,
+                    args=[job_id],
+                    producer=producer,
+                    retry=True,
+                    retry_policy=retry,
+                    **options,
                 )
 
     def ping(self) -> bool:

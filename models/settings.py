@@ -33,11 +33,6 @@ class Settings(BaseSettings):
     # 60 s this way against 99 s one job at a time (make bench); one thread also beat two for
     # a single training (0.48 s against 0.77 s an epoch). tf_threads 0 lets TensorFlow choose.
     worker_concurrency: int = Field(2, ge=1, le=64)
-    # Jobs of one experiment that can train together go out as stacks of at most this many
-    # (split evenly, so both of a worker's trainings get one); 1 trains every job alone. Off by
-    # default: measured end to end, stacks made the 7 x 5 sweep slower (85 s with stacks of 18,
-    # 110 s with 6, 59-60 s without; README, Performance).
-    stack_size: int = Field(1, ge=1, le=64)
     tf_threads: int = Field(1, ge=0, le=256)
     # XLA-compile the training step: faster on CPU, with per-epoch losses equal to plain fit's
     # within a documented tolerance (README, Performance) rather than to the last bit.

@@ -8,7 +8,6 @@ from models.tasks import (
     REAP_STALE_JOBS,
     RELAY_UNPUBLISHED,
     TRAIN_JOB,
-    TRAIN_STACK,
     LimitPolicy,
     train_job_options,
 )
@@ -23,14 +22,6 @@ def train_job(job_id: int) -> str:
     from worker.runner import run_job
 
     return run_job(job_id, time_limit_errors=(SoftTimeLimitExceeded,))
-
-
-@app.task(name=TRAIN_STACK)  # type: ignore[untyped-decorator]
-def train_stack(job_ids: list[int]) -> dict[int, str]:
-    """Claim the jobs and train those claimed together, in one compiled computation."""
-    from worker.stack_runner import run_stack
-
-    return run_stack(job_ids, time_limit_errors=(SoftTimeLimitExceeded,))
 
 
 @app.task(name=REAP_STALE_JOBS)  # type: ignore[untyped-decorator]

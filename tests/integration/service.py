@@ -202,9 +202,6 @@ def service_env(database_url: str, redis_url: str, **extra: str) -> dict[str, st
         "REDIS_URL": redis_url,
         "NORMLAB_QUEUE": f"normlab-it-{uuid.uuid4().hex[:10]}",
         "NORMLAB_TF_THREADS": "1",
-        # One task per job, so tests can hold one job queued behind another; the stacked
-        # path has tests of its own (test_stacks.py).
-        "NORMLAB_STACK_SIZE": "1",
         "PYTHONUNBUFFERED": "1",
         **FAST_MAINTENANCE,
         **extra,

@@ -113,9 +113,9 @@ def test_time_limits_grow_with_the_work_and_stay_below_the_visibility_timeout() 
 
 def test_limit_policy_scales_and_caps_time_limits() -> None:
     from models.limits import time_limit_seconds
-    from models.tasks import LimitPolicy, stack_options
+    from models.tasks import LimitPolicy, train_job_options
 
     seed = JobConfig().resolved()
     assert LimitPolicy(2.0).seconds(seed) == 2 * time_limit_seconds(seed)
     assert LimitPolicy(1.0, cap=8).seconds(seed) == 8
-    assert stack_options([seed, seed], "q", LimitPolicy(cap=8))["soft_time_limit"] == 16
+    assert train_job_options(seed, "q", LimitPolicy(cap=8))["soft_time_limit"] == 8

@@ -186,9 +186,6 @@ class _NeverStop:
         """Never."""
         return False
 
-    def alive(self) -> None:
-        """Nobody to tell."""
-
 
 def release_model_state() -> None:
     """Collect what a finished job left behind; compiled trainers stay for the next job."""
