@@ -31,9 +31,7 @@ class LimitPolicy:
         return min(scaled, self.cap) if self.cap else scaled
 
 
-def train_job_options(
-    config: JobConfig, queue: str, policy: LimitPolicy = LimitPolicy()
-) -> dict[str, Any]:
-    """Options for publishing one job's training task: its queue and its time limits."""
+def train_job_options(config: JobConfig, policy: LimitPolicy = LimitPolicy()) -> dict[str, Any]:
+    """Options for publishing one job's training task: its soft and hard time limits."""
     soft = policy.seconds(config)
-    return {"queue": queue, "soft_time_limit": soft, "time_limit": soft + HARD_LIMIT_MARGIN_SECONDS}
+    return {"soft_time_limit": soft, "time_limit": soft + HARD_LIMIT_MARGIN_SECONDS}

@@ -1,16 +1,13 @@
 """Celery tasks: thin, like views; they take ids and hand the work to plain functions."""
 
+from functools import cache
+
 from celery.exceptions import SoftTimeLimitExceeded
 
+from models.broker import Broker
 from models.settings import get_settings
 from models.spec import JobConfig
-from models.tasks import (
-    REAP_STALE_JOBS,
-    RELAY_UNPUBLISHED,
-    TRAIN_JOB,
-    LimitPolicy,
-    train_job_options,
-)
+from models.tasks import REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB
 from worker import maintenance
 from worker.celery_app import app
 
@@ -33,11 +30,13 @@ def reap_stale_jobs() -> dict[int, str]:
     )
 
 
+@cache
+def _broker() -> Broker:
+    return Broker(get_settings())
+
+
 def _publish(job_id: int, config: JobConfig) -> None:
-    settings = get_settings()
-    policy = LimitPolicy(settings.time_limit_factor, settings.max_job_seconds)
-    options = train_job_options(config, settings.queue, policy)
-    app.send_task(TRAIN_JOB, args=[job_id], **options)
+    _broker().send_jobs([(job_id, config)])
 
 
 @app.task(name=RELAY_UNPUBLISHED)  # type: ignore[untyped-decorator]

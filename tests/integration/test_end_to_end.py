@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from api.broker import Broker
+from models.broker import Broker
 from models.db import make_engine
 from models.settings import Settings
 from models.spec import JobConfig

@@ -106,7 +106,7 @@ def test_time_limits_grow_with_the_work_and_stay_below_the_visibility_timeout() 
     assert parameters(seed) == 784 * 128 + 128 + 128 * 10 + 10
     small = JobConfig.model_validate({"dataset": {"train_size": 1000}}).resolved()
     assert time_limit_seconds(small) < time_limit_seconds(seed) < MAX_JOB_SECONDS
-    options = train_job_options(seed, "q")
+    options = train_job_options(seed)
     assert options["time_limit"] > options["soft_time_limit"] == time_limit_seconds(seed)
     assert Settings().visibility_timeout > MAX_JOB_SECONDS
 
@@ -118,4 +118,4 @@ def test_limit_policy_scales_and_caps_time_limits() -> None:
     seed = JobConfig().resolved()
     assert LimitPolicy(2.0).seconds(seed) == 2 * time_limit_seconds(seed)
     assert LimitPolicy(1.0, cap=8).seconds(seed) == 8
-    assert train_job_options(seed, "q", LimitPolicy(cap=8))["soft_time_limit"] == 8
+    assert train_job_options(seed, LimitPolicy(cap=8))["soft_time_limit"] == 8
