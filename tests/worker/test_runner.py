@@ -1,7 +1,6 @@
 """A job from claim to end against the real database, without Celery: the task's whole body."""
 
 import math
-from collections import OrderedDict
 from pathlib import Path
 
 import pytest
@@ -107,7 +106,7 @@ def test_missing_dataset_fails_the_job_with_a_reason(
     worker_env: Settings, session: Session, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(runner, "dataset", lambda: load_fashion_mnist(tmp_path))
-    monkeypatch.setattr(runner, "_prepared", OrderedDict())  # nothing cached from earlier jobs
+    runner._prepared.cache_clear()  # nothing cached from earlier jobs
     job_id = add_job(session, small_config())
     assert runner.run_job(job_id) == JobStatus.FAILED
     job = reload(session, job_id)
