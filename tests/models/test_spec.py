@@ -98,17 +98,23 @@ def test_momentum_with_another_optimizer_is_refused_when_resolved() -> None:
 
 
 def test_time_limits_grow_with_the_work_and_stay_below_the_visibility_timeout() -> None:
-    from models.limits import MAX_JOB_SECONDS, parameters, time_limit_seconds
+    from models.limits import (
+        MAX_EXPERIMENT_WORK,
+        parameters,
+        seconds_for_work,
+        time_limit_seconds,
+    )
     from models.settings import Settings
     from models.tasks import train_job_options
 
     seed = JobConfig().resolved()
     assert parameters(seed) == 784 * 128 + 128 + 128 * 10 + 10
     small = JobConfig.model_validate({"dataset": {"train_size": 1000}}).resolved()
-    assert time_limit_seconds(small) < time_limit_seconds(seed) < MAX_JOB_SECONDS
+    longest = seconds_for_work(MAX_EXPERIMENT_WORK)  # a job with all the work one may submit
+    assert time_limit_seconds(small) < time_limit_seconds(seed) < longest
     options = train_job_options(seed)
     assert options["time_limit"] > options["soft_time_limit"] == time_limit_seconds(seed)
-    assert Settings().visibility_timeout > MAX_JOB_SECONDS
+    assert Settings().visibility_timeout > longest
 
 
 def test_limit_policy_scales_and_caps_time_limits() -> None:

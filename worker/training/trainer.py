@@ -1,7 +1,7 @@
 """A compiled training step for one model shape, kept between jobs and reset for each.
 
-`model.fit` traces new TensorFlow functions for every model it meets, costing about a second
-and 5 MB that are never returned. A Trainer traces its functions once per architecture, loss,
+`model.fit` traces new TensorFlow functions for every model it meets, costing time and memory
+that are never returned. A Trainer traces its functions once per architecture, loss,
 optimizer kind and batch size; a job resets its weights, optimizer state and learning rate.
 The arithmetic is that of `fit`: the same model call, loss, gradients and optimizer update.
 """
@@ -21,8 +21,8 @@ Weights = list[npt.NDArray[np.float32]]
 CACHE_SIZE = 4
 
 
-# Batches per compiled chunk: a fixed shape, so XLA compiles the chunk once per trainer; 125
-# batches of 32 are 1/15 of an epoch on the full data, about 30 ms here.
+# Batches per compiled chunk: a fixed shape, so XLA compiles the chunk once per trainer; a
+# small part of an epoch, since cancel requests and heartbeats wait for the chunk to end.
 CHUNK_BATCHES = 125
 
 
