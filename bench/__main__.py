@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import api_load, memory, query, start, sweep, training
-from tests.conftest import TEST_REDIS_URL
-from tests.databases import postgres_database, sqlite_database
+from harness.databases import TEST_REDIS_URL, postgres_database, sqlite_database
 from worker.training import runtime
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from tests.integration.service import running_service
+from harness.service import running_service
 
 PREPROCESSINGS: list[dict[str, Any]] = [
     {"method": "none"},

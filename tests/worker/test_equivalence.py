@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.worker.helpers import Recorder, data_for, small_config
-from tests.worker.reference import plain_fit
+from harness.reference import plain_fit
+from harness.training import Recorder, data_for, small_config
 from worker.training.loop import train
 
 # Without XLA the arithmetic is fit's own, its averages summed in another order; XLA also fuses

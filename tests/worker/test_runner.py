@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from harness.training import small_config
 from models.base import utcnow
 from models.diagnostic import JobDiagnostic
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
 from models.settings import Settings
 from tests.rows import add_job
-from tests.worker.helpers import small_config
 from worker import hooks, runner
 from worker.data import load_fashion_mnist
 

@@ -1,4 +1,4 @@
-"""Small real training inputs for worker tests: subsets of the real Fashion-MNIST."""
+"""Small real training inputs for tests and benchmarks: subsets of the real Fashion-MNIST."""
 
 from functools import cache
 from typing import Any
