@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from models.experiment import Experiment, ExperimentStatus, experiment_status
 from models.job import CurveSummary, Job, JobStatus
@@ -145,6 +145,8 @@ class JobPage(BaseModel):
 class EpochMetricOut(BaseModel):
     """One epoch: epoch 0 is the evaluation before training; losses are null if not finite."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     epoch: int
     loss: float | None
     accuracy: float | None
@@ -155,14 +157,7 @@ class EpochMetricOut(BaseModel):
     @classmethod
     def from_row(cls, row: EpochMetric) -> "EpochMetricOut":
         """Build from an `epoch_metrics` row."""
-        return cls(
-            epoch=row.epoch,
-            loss=row.loss,
-            accuracy=row.accuracy,
-            test_loss=row.test_loss,
-            test_accuracy=row.test_accuracy,
-            seconds=row.seconds,
-        )
+        return cls.model_validate(row)
 
 
 class DiagnosticOut(BaseModel):
