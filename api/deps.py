@@ -8,8 +8,8 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from api.broker import Broker
 from api.reads import Reader
+from models.broker import Broker
 from models.settings import Settings
 
 

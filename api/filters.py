@@ -18,10 +18,11 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, or_
+from sqlalchemy.orm import InstrumentedAttribute
 
 from api.errors import DomainError
 from models.experiment_spec import GRID_PATHS
-from models.job import Job, JobStatus
+from models.job import CURVE_SUMMARY_COLUMNS, Job, JobStatus
 from models.spec import JobConfig
 
 OPERATORS = ("<=", ">=", "!=", "=", "<", ">")
@@ -68,22 +69,20 @@ def _config_field(path: str) -> Field:
     return Field(path, value.as_string(), str)
 
 
+def _column_field(name: str, column: InstrumentedAttribute[Any]) -> Field:
+    kind = column.type.python_type
+    if kind is bool:  # yes or no: compared for equality only
+        return Field(name, column, _boolean, ordered=False)
+    return Field(name, column, kind)
+
+
 def _fields() -> dict[str, Field]:
     fields = {path: _config_field(path) for path in GRID_PATHS if path != "model.hidden_layers"}
     fields |= {f"config.{path}": field for path, field in fields.items()}
     for name in ("loss", "accuracy", "test_loss", "test_accuracy"):
         fields[f"result.{name}"] = Field(f"result.{name}", getattr(Job, f"final_{name}"), float)
-    for name in ("best_test_loss", "best_test_accuracy", "train_loss_auc"):
-        fields[f"summary.{name}"] = Field(f"summary.{name}", getattr(Job, name), float)
-    for name in (
-        "best_test_loss_epoch",
-        "best_test_accuracy_epoch",
-        "epochs_to_accuracy_80",
-        "epochs_to_accuracy_85",
-        "diverged_epoch",
-    ):
-        fields[f"summary.{name}"] = Field(f"summary.{name}", getattr(Job, name), int)
-    fields["summary.stuck"] = Field("summary.stuck", Job.stuck, _boolean, ordered=False)
+    for name in CURVE_SUMMARY_COLUMNS:
+        fields[f"summary.{name}"] = _column_field(f"summary.{name}", getattr(Job, name))
     fields |= {
         "id": Field("id", Job.id, int),
         "experiment_id": Field("experiment_id", Job.experiment_id, int),

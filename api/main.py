@@ -8,12 +8,12 @@ from anyio import to_thread
 from fastapi import FastAPI
 
 from api.auth import RateLimiter
-from api.broker import Broker
 from api.errors import install_handlers, problem_responses
 from api.limits import BodyLimits
 from api.metrics import RequestTimer, StoreCollector, new_registry
 from api.reads import make_reader
 from api.routers import experiments, health, jobs, pages
+from models.broker import Broker
 from models.db import make_engine, make_sessionmaker
 from models.settings import Settings, get_settings
 

@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from models.experiment import Experiment, ExperimentStatus, experiment_status
-from models.job import Job, JobStatus
+from models.job import CurveSummary, Job, JobStatus
 from models.metric import EpochMetric
 from models.spec import JobConfig
 
@@ -29,25 +29,11 @@ class JobResult(BaseModel):
     test_accuracy: float | None
 
 
-class CurveSummaryOut(BaseModel):
-    """The learning curve in a few numbers, written when the job ends (see worker.curves)."""
-
-    best_test_loss: float | None
-    best_test_loss_epoch: int | None
-    best_test_accuracy: float | None
-    best_test_accuracy_epoch: int | None
-    epochs_to_accuracy_80: int | None
-    epochs_to_accuracy_85: int | None
-    train_loss_auc: float | None
-    stuck: bool | None
-    diverged_epoch: int | None
-
-    @classmethod
-    def from_row(cls, job: Job) -> "CurveSummaryOut | None":
-        """Build from a `jobs` row; None until the job has ended."""
-        if job.finished_at is None or job.stuck is None:
-            return None
-        return cls(**{name: getattr(job, name) for name in cls.model_fields})
+def curve_summary(job: Job) -> CurveSummary | None:
+    """The job's curve summary, read from its row; None until the job has ended."""
+    if job.finished_at is None or job.stuck is None:
+        return None
+    return CurveSummary.model_validate(job, from_attributes=True)
 
 
 class DiagnosticsSummary(BaseModel):
@@ -72,7 +58,7 @@ class JobOut(BaseModel):
     error: str | None
     cancel_requested: bool
     attempt: int
-    summary: CurveSummaryOut | None
+    summary: CurveSummary | None
     diagnostics: DiagnosticsSummary | None = Field(
         None, description="only on GET /jobs/{id}; all of them at /jobs/{id}/diagnostics"
     )
@@ -107,7 +93,7 @@ class JobOut(BaseModel):
             error=job.error,
             cancel_requested=job.cancel_requested_at is not None,
             attempt=job.attempt,
-            summary=CurveSummaryOut.from_row(job),
+            summary=curve_summary(job),
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
@@ -159,6 +145,8 @@ class JobPage(BaseModel):
 class EpochMetricOut(BaseModel):
     """One epoch: epoch 0 is the evaluation before training; losses are null if not finite."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     epoch: int
     loss: float | None
     accuracy: float | None
@@ -169,14 +157,7 @@ class EpochMetricOut(BaseModel):
     @classmethod
     def from_row(cls, row: EpochMetric) -> "EpochMetricOut":
         """Build from an `epoch_metrics` row."""
-        return cls(
-            epoch=row.epoch,
-            loss=row.loss,
-            accuracy=row.accuracy,
-            test_loss=row.test_loss,
-            test_accuracy=row.test_accuracy,
-            seconds=row.seconds,
-        )
+        return cls.model_validate(row)
 
 
 class DiagnosticOut(BaseModel):

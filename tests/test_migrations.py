@@ -7,9 +7,9 @@ import pytest
 from alembic import command
 from sqlalchemy import Integer, column, inspect, select, table, text
 
+from harness.databases import alembic_config, migrate, postgres_database, sqlite_database
 from models.base import JSONType
 from models.db import make_engine
-from tests.databases import alembic_config, migrate, postgres_database, sqlite_database
 
 BEFORE_SUMMARY = "64776486639e"  # the revision before the summary diagnostics on jobs
 EXPERIMENT = "INSERT INTO experiments (id, name, spec, created_at) VALUES (1, 'e', '{}', :now)"

@@ -10,10 +10,10 @@ Thresholds, and why:
 """
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from models.job import CurveSummary
 from models.spec import LossMode
 from worker.diagnostics import CHANCE_LOSS
 from worker.training.results import EpochResult
@@ -21,25 +21,6 @@ from worker.training.results import EpochResult
 ACCURACY_TARGETS = {"epochs_to_accuracy_80": 0.80, "epochs_to_accuracy_85": 0.85}
 FLAT_RELATIVE_CHANGE = 0.10
 CLIPPED_SHARE_STUCK = 0.5
-
-
-@dataclass(frozen=True)
-class CurveSummary:
-    """The summary columns of a job."""
-
-    best_test_loss: float | None
-    best_test_loss_epoch: int | None
-    best_test_accuracy: float | None
-    best_test_accuracy_epoch: int | None
-    epochs_to_accuracy_80: int | None
-    epochs_to_accuracy_85: int | None
-    train_loss_auc: float | None
-    stuck: bool
-    diverged_epoch: int | None
-
-    def columns(self) -> dict[str, object]:
-        """The summary as column values of the jobs table."""
-        return asdict(self)
 
 
 def _finite(epochs: Sequence[EpochResult]) -> list[EpochResult]:

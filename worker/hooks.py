@@ -47,10 +47,6 @@ class RecordingHooks:
         self._heartbeat_if_due(now)
         return self._stop
 
-    def alive(self) -> None:
-        """A heartbeat if one is due: a stack's set-up can outlast the reaper's patience."""
-        self._heartbeat_if_due(time.monotonic())
-
     def _heartbeat_if_due(self, now: float) -> None:
         if not self._stop and now - self._polled_at >= self.poll_seconds:
             self._polled_at = now

@@ -1,12 +1,11 @@
 """One job from claim to end: load data, train with hooks that record, then end the job."""
 
 import logging
-from collections import OrderedDict
-from functools import cache
+from functools import cache, lru_cache
 
 from models.job import JobStatus
 from models.settings import get_settings
-from models.spec import JobConfig
+from models.spec import JobConfig, PreprocessingSpec
 from worker import jobs
 from worker.curves import summarize
 from worker.data import FashionMnist, load_fashion_mnist
@@ -40,27 +39,17 @@ def warm_up() -> None:
 
 def training_data(config: JobConfig) -> TrainingData:
     """The job's subsets of the dataset, preprocessed as its config says; cached per process."""
-    key = (
-        config.preprocessing.resolved().model_dump_json(),
-        config.dataset.train_size,
-        config.dataset.test_size,
-    )
-    if key not in _prepared:
-        if len(_prepared) >= DATA_CACHE_SIZE:
-            _prepared.popitem(last=False)
-        _prepared[key] = _preprocessed(config)
-    _prepared.move_to_end(key)
-    return _prepared[key]
+    preprocessing = config.preprocessing.resolved().model_dump_json()
+    return _prepared(preprocessing, config.dataset.train_size, config.dataset.test_size)
 
 
-_prepared: OrderedDict[tuple[object, ...], TrainingData] = OrderedDict()
-
-
-def _preprocessed(config: JobConfig) -> TrainingData:
+@lru_cache(maxsize=DATA_CACHE_SIZE)
+def _prepared(preprocessing: str, train_size: int, test_size: int) -> TrainingData:
     full = dataset()
-    train_size, test_size = config.dataset.train_size, config.dataset.test_size
     x_train, x_test = preprocess(
-        config.preprocessing, full.x_train[:train_size], full.x_test[:test_size]
+        PreprocessingSpec.model_validate_json(preprocessing),
+        full.x_train[:train_size],
+        full.x_test[:test_size],
     )
     return TrainingData(x_train, full.y_train[:train_size], x_test, full.y_test[:test_size])
 

@@ -8,10 +8,10 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from api import exports, plots
 from api.auth import OwnerDep
 from api.deps import BrokerDep, ExperimentId, SessionDep, SettingsDep
+from api.html_pages import experiment_page
 from api.presenters import experiment_out, experiment_report, experiment_summaries
 from api.report.schemas import Report, ReportQuery
 from api.responses import ModelResponse
-from api.routers.pages import experiment_page
 from api.schemas import ExperimentOut, ExperimentPage
 from api.services import cancellation, events, submission
 from api.services import experiments as services

@@ -8,10 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.main import create_app
 from models.job import Job
-from models.settings import Settings
-from models.tasks import TRAIN_JOB, TRAIN_STACK
+from models.tasks import TRAIN_JOB
 
 SEED_SPEC: dict[str, Any] = {
     "name": "seed question",
@@ -60,7 +58,6 @@ def test_submit_returns_202_with_location_and_one_job_per_config_and_seed(
     assert {j["status"] for j in jobs} == {"queued"}
     assert jobs[0]["progress"] == {"epoch": 0, "epochs": 2, "batches": 0, "batches_per_epoch": 0}
     assert jobs[0]["config"]["training"]["learning_rate"] == 0.001
-    # Stacking is off by default (stack_size 1): one task per job.
     assert queued_task_names_and_args(redis_client, queue) == [
         (TRAIN_JOB, [job["id"]]) for job in jobs
     ]
@@ -74,22 +71,6 @@ def test_published_jobs_are_marked_so_the_relay_leaves_them(
     marks = session.scalars(select(Job.enqueued_at).where(Job.id.in_(ids))).all()
     assert len(marks) == 6
     assert None not in marks
-
-
-def test_with_stacking_on_jobs_that_can_train_together_go_as_one_task_and_others_alone(
-    settings: Settings, redis_client: redis.Redis, queue: str
-) -> None:
-    with TestClient(create_app(settings.model_copy(update={"stack_size": 18}))) as stacking:
-        jobs = stacking.post("/experiments", json=SEED_SPEC).json()["jobs"]
-        spec = {"variants": [{"training": {"epochs": 1}}, {"training": {"epochs": 2}}]}
-        mixed = stacking.post("/experiments", json=spec).json()["jobs"]
-    # Six jobs that differ only in preprocessing and seed: one stack, trained together; two
-    # that differ in their epochs cannot.
-    assert queued_task_names_and_args(redis_client, queue) == [
-        (TRAIN_STACK, [[job["id"] for job in jobs]]),
-        (TRAIN_JOB, [mixed[0]["id"]]),
-        (TRAIN_JOB, [mixed[1]["id"]]),
-    ]
 
 
 def test_read_experiment_shows_its_jobs_and_counts(client: TestClient) -> None:

@@ -4,12 +4,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from harness.databases import terminate_other_connections
 from models.base import utcnow
 from models.diagnostic import JobDiagnostic
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
 from models.spec import JobConfig
-from tests.databases import terminate_other_connections
 from tests.rows import add_job
 
 

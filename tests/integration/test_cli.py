@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
-from tests.integration.service import Service
+from harness.service import Service
 
 pytestmark = pytest.mark.integration
 SMALL = {"dataset": {"train_size": 1000, "test_size": 300}, "training": {"epochs": 2}}

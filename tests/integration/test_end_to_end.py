@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from api.broker import Broker
+from harness.processes import wait_for
+from harness.service import Service
+from models.broker import Broker
 from models.db import make_engine
 from models.settings import Settings
 from models.spec import JobConfig
-from tests.integration.service import Service, wait_for
 
 pytestmark = pytest.mark.integration
 

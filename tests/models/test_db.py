@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from harness.databases import postgres_database, terminate_other_connections
 from models.db import (
     SQLiteWriterQueue,
     make_async_read_engine,
@@ -18,7 +19,6 @@ from models.db import (
     make_read_engine,
     read_retried,
 )
-from tests.databases import postgres_database, terminate_other_connections
 
 
 def _engine(tmp_path: Path) -> tuple[Engine, SQLiteWriterQueue]:

@@ -98,24 +98,30 @@ def test_momentum_with_another_optimizer_is_refused_when_resolved() -> None:
 
 
 def test_time_limits_grow_with_the_work_and_stay_below_the_visibility_timeout() -> None:
-    from models.limits import MAX_JOB_SECONDS, parameters, time_limit_seconds
+    from models.limits import (
+        MAX_EXPERIMENT_WORK,
+        parameters,
+        seconds_for_work,
+        time_limit_seconds,
+    )
     from models.settings import Settings
     from models.tasks import train_job_options
 
     seed = JobConfig().resolved()
     assert parameters(seed) == 784 * 128 + 128 + 128 * 10 + 10
     small = JobConfig.model_validate({"dataset": {"train_size": 1000}}).resolved()
-    assert time_limit_seconds(small) < time_limit_seconds(seed) < MAX_JOB_SECONDS
-    options = train_job_options(seed, "q")
+    longest = seconds_for_work(MAX_EXPERIMENT_WORK)  # a job with all the work one may submit
+    assert time_limit_seconds(small) < time_limit_seconds(seed) < longest
+    options = train_job_options(seed)
     assert options["time_limit"] > options["soft_time_limit"] == time_limit_seconds(seed)
-    assert Settings().visibility_timeout > MAX_JOB_SECONDS
+    assert Settings().visibility_timeout > longest
 
 
 def test_limit_policy_scales_and_caps_time_limits() -> None:
     from models.limits import time_limit_seconds
-    from models.tasks import LimitPolicy, stack_options
+    from models.tasks import LimitPolicy, train_job_options
 
     seed = JobConfig().resolved()
     assert LimitPolicy(2.0).seconds(seed) == 2 * time_limit_seconds(seed)
     assert LimitPolicy(1.0, cap=8).seconds(seed) == 8
-    assert stack_options([seed, seed], "q", LimitPolicy(cap=8))["soft_time_limit"] == 16
+    assert train_job_options(seed, LimitPolicy(cap=8))["soft_time_limit"] == 8

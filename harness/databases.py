@@ -1,4 +1,5 @@
-"""Test databases: a SQLite file, and a PostgreSQL database of its own; both made by Alembic."""
+"""Databases for tests and benchmarks: a SQLite file, and a PostgreSQL database of its own,
+both made by Alembic; and the Redis database index they use."""
 
 import os
 import uuid
@@ -13,6 +14,7 @@ from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
+TEST_REDIS_URL = os.environ.get("NORMLAB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 POSTGRES_ADMIN_URL = os.environ.get(
     "NORMLAB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -1,4 +1,4 @@
-"""Small real training inputs for worker tests: subsets of the real Fashion-MNIST."""
+"""Small real training inputs for tests and benchmarks: subsets of the real Fashion-MNIST."""
 
 from functools import cache
 from typing import Any
@@ -43,8 +43,6 @@ class Recorder:
         self.checks = 0
         self.stop_after_checks = stop_after_checks
         self.progress = (0, 0)
-        self.alive_signals = 0
-        self.alive_before_first_check: int | None = None
 
     def on_epoch(self, result: EpochResult) -> None:
         """Keep the epoch."""
@@ -54,14 +52,8 @@ class Recorder:
         """Keep the latest progress."""
         self.progress = (batches_done, batches_total)
 
-    def alive(self) -> None:
-        """Count the liveness signals."""
-        self.alive_signals += 1
-
     def should_stop(self) -> bool:
         """Stop once the given number of checks has passed."""
-        if self.alive_before_first_check is None:
-            self.alive_before_first_check = self.alive_signals
         self.checks += 1
         return self.stop_after_checks is not None and self.checks > self.stop_after_checks
 

@@ -1,21 +1,19 @@
 """The real service in subprocesses: uvicorn, a training worker, a maintenance worker with beat."""
 
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx2 as httpx
 
-ROOT = Path(__file__).resolve().parents[2]
-T = TypeVar("T")
+from harness.processes import free_port, stop, wait_for
+
+ROOT = Path(__file__).resolve().parents[1]
 # Short enough for tests: a heartbeat every 0.2 s, stale after 10 s (a job's start, compiling
 # a new model on a loaded machine, can take several seconds between two), maintenance every second.
 FAST_MAINTENANCE = {
@@ -24,60 +22,6 @@ FAST_MAINTENANCE = {
     "NORMLAB_MAINTENANCE_SECONDS": "1",
     "NORMLAB_RELAY_GRACE_SECONDS": "1",
 }
-
-
-def free_port() -> int:
-    """A local port nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(check: Callable[[], T | None], timeout: float, what: str, every: float = 0.2) -> T:
-    """Poll `check` until it returns something other than None; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value is not None:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-def stop(child: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: float = 30) -> None:
-    """Signal a process group and wait for its leader; KILL it if it lingers."""
-    if child.poll() is not None:
-        return
-    with suppress(ProcessLookupError):
-        os.killpg(child.pid, sig)
-    try:
-        child.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        with suppress(ProcessLookupError):
-            os.killpg(child.pid, signal.SIGKILL)
-        child.wait()
-
-
-def children(pid: int) -> list[int]:
-    """The direct children of a process, from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def resident_mb(pid: int) -> float:
-    """A process's resident memory in MB, from /proc."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError(f"no VmRSS for {pid}")
 
 
 class Service:
@@ -202,9 +146,6 @@ def service_env(database_url: str, redis_url: str, **extra: str) -> dict[str, st
         "REDIS_URL": redis_url,
         "NORMLAB_QUEUE": f"normlab-it-{uuid.uuid4().hex[:10]}",
         "NORMLAB_TF_THREADS": "1",
-        # One task per job, so tests can hold one job queued behind another; the stacked
-        # path has tests of its own (test_stacks.py).
-        "NORMLAB_STACK_SIZE": "1",
         "PYTHONUNBUFFERED": "1",
         **FAST_MAINTENANCE,
         **extra,
@@ -245,45 +186,3 @@ def _answers(http: httpx.Client) -> bool | None:
         return True if http.get("/health").status_code in (200, 503) else None
     except httpx.TransportError:
         return None
-
-
-class RedisServer:
-    """A private redis-server on a free port, that a test may stop and start again."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        """Start it (empty: it keeps nothing on disk) and wait until it answers."""
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        wait_for(lambda: True if self._pings() else None, 10, "redis-server to answer")
-
-    def stop(self) -> None:
-        """Stop it."""
-        if self.process is not None:
-            stop(self.process)
-            self.process = None
-
-    def _pings(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as connection:
-                connection.sendall(b"PING\r\n")
-                return connection.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
