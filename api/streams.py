@@ -7,13 +7,16 @@ every job of the experiment) has ended.
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from api.errors import InvalidInput
 from models.event import JobEvent
 
 EVENT_STREAM: dict[int | str, dict[str, object]] = {
@@ -27,10 +30,30 @@ KEEP_ALIVE_SECONDS = 15.0
 Fetch = Callable[[Session, int], tuple[Sequence[JobEvent], bool]]
 
 
-def last_event_id(request: Request) -> int:
-    """Where to resume: the `Last-Event-ID` header, else the `last_event_id` parameter, else 0."""
-    raw = request.headers.get("last-event-id") or request.query_params.get("last_event_id") or "0"
-    return int(raw) if raw.isdigit() else 0
+# Event ids are BIGINT: at most 2**63 - 1. Only ASCII digits: `str.isdigit` also accepts "²".
+EVENT_ID = re.compile(r"[0-9]{1,19}")
+MAX_EVENT_ID = 2**63 - 1
+
+
+def _event_id(field: str, raw: str) -> int:
+    if EVENT_ID.fullmatch(raw) is None or int(raw) > MAX_EVENT_ID:
+        raise InvalidInput({field: f"an event id: ASCII digits, at most {MAX_EVENT_ID}"})
+    return int(raw)
+
+
+def resume_after(
+    header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    parameter: Annotated[
+        str | None, Query(alias="last_event_id", description="resume after this event id")
+    ] = None,
+) -> int:
+    """Where to resume: the `Last-Event-ID` header, else `last_event_id`, else the start."""
+    if header:
+        return _event_id("Last-Event-ID", header)
+    return _event_id("last_event_id", parameter) if parameter else 0
+
+
+ResumeAfter = Annotated[int, Depends(resume_after)]
 
 
 def format_event(event: JobEvent) -> str:
@@ -68,11 +91,11 @@ async def _events(request: Request, fetch: Fetch, after: int) -> AsyncIterator[s
                 quiet = 0.0
 
 
-def event_stream(request: Request, fetch: Fetch) -> StreamingResponse:
-    """A text/event-stream response that follows the log from where the client left off."""
+def event_stream(request: Request, fetch: Fetch, after: int) -> StreamingResponse:
+    """A text/event-stream response that follows the log from event `after` on."""
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(
-        _events(request, fetch, last_event_id(request)),
+        _events(request, fetch, after),
         media_type="text/event-stream",
         headers=headers,
     )

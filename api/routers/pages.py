@@ -32,7 +32,11 @@ def experiments_page(
 
 
 def experiment_page(
-    request: Request, session: SessionDep, experiment_id: int, owner: str | None
+    request: Request,
+    session: SessionDep,
+    experiment_id: int,
+    owner: str | None,
+    fragment: bool = False,
 ) -> HTMLResponse:
     """One experiment: status and progress of its runs, curves, comparisons, findings."""
     experiment = services.get_experiment(session, experiment_id, owner)
@@ -45,7 +49,6 @@ def experiment_page(
         "labels": labels,
         "version": int(time.time()),
     }
-    fragment = request.query_params.get("fragment") == "1"
     return templates.TemplateResponse(
         request, "experiment_body.html" if fragment else "experiment.html", context
     )
@@ -53,7 +56,11 @@ def experiment_page(
 
 @router.get("/experiments/{experiment_id}", response_class=HTMLResponse)
 def experiment_ui(
-    experiment_id: ExperimentId, request: Request, session: SessionDep, owner: OwnerDep
+    experiment_id: ExperimentId,
+    request: Request,
+    session: SessionDep,
+    owner: OwnerDep,
+    fragment: Annotated[bool, Query(description="only the part the live page refreshes")] = False,
 ) -> HTMLResponse:
     """One experiment as a page that follows it live."""
-    return experiment_page(request, session, experiment_id, owner)
+    return experiment_page(request, session, experiment_id, owner, fragment)
