@@ -19,7 +19,7 @@ class InvalidCursor(InvalidInput):
     """The cursor was not one this API handed out."""
 
     def __init__(self) -> None:
-        super().__init__({"cursor": "not a cursor from a previous page's next_cursor"})
+        super().__init__({"query.cursor": "not a cursor from a previous page's next_cursor"})
 
 
 def encode_cursor(position: dict[str, Any]) -> str:

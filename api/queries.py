@@ -61,4 +61,4 @@ async def refuse_unknown_query(request: Request) -> None:
     if unknown:
         hint = f"allowed: {', '.join(sorted(allowed))}" if allowed else "none are allowed"
         message = f"unknown query parameter; {hint}"
-        raise InvalidInput(dict.fromkeys(unknown, message))
+        raise InvalidInput(dict.fromkeys((f"query.{name}" for name in unknown), message))

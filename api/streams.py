@@ -49,8 +49,8 @@ def resume_after(
 ) -> int:
     """Where to resume: the `Last-Event-ID` header, else `last_event_id`, else the start."""
     if header:
-        return _event_id("Last-Event-ID", header)
-    return _event_id("last_event_id", parameter) if parameter else 0
+        return _event_id("header.Last-Event-ID", header)
+    return _event_id("query.last_event_id", parameter) if parameter else 0
 
 
 ResumeAfter = Annotated[int, Depends(resume_after)]
@@ -62,6 +62,7 @@ def format_event(event: JobEvent) -> str:
         "job_id": event.job_id,
         "experiment_id": event.experiment_id,
         **event.data,
+        **({} if event.attempt is None else {"attempt": event.attempt}),
         "at": event.created_at.isoformat(),
     }
     return f"id: {event.id}\nevent: {event.kind}\ndata: {json.dumps(data)}\n\n"
