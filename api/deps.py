@@ -66,10 +66,11 @@ def digits(value: object) -> object:
     return value
 
 
-Whole = Annotated[int, BeforeValidator(digits)]
+# After the Path/Query marker, so the constraints still reach the OpenAPI schema.
+DIGITS = BeforeValidator(digits)
 # Ids are 32-bit integers in every database; larger ones are refused (422), not looked up.
 MAX_ID = 2**31 - 1
-ExperimentId = Annotated[Whole, Path(ge=1, le=MAX_ID)]
-JobId = Annotated[Whole, Path(ge=1, le=MAX_ID)]
-ExperimentFilter = Annotated[Whole | None, Query(ge=1, le=MAX_ID)]
-PageLimit = Annotated[Whole, Query(ge=1, le=500)]
+ExperimentId = Annotated[int, Path(ge=1, le=MAX_ID), DIGITS]
+JobId = Annotated[int, Path(ge=1, le=MAX_ID), DIGITS]
+ExperimentFilter = Annotated[int | None, Query(ge=1, le=MAX_ID), DIGITS]
+PageLimit = Annotated[int, Query(ge=1, le=500), DIGITS]

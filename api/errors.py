@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -186,7 +187,27 @@ def _http_problem(request: Request, error: Exception) -> JSONResponse:
     if error.status_code == 400:  # the framework's only 400: a body its JSON parser gave up on
         return invalid([{"field": "body", "message": UNREADABLE_BODY}])
     title = {404: "Not found", 405: "Method not allowed"}.get(error.status_code, "Error")
-    return problem(error.status_code, title, str(error.detail), dict(error.headers or {}))
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return problem(error.status_code, title, str(error.detail), headers)
+
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of this path answers: the router's 405 names only the first
+    route's, and each method of a path is a route of its own."""
+    routes = request.app.router.routes
+    methods = [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
+    return sorted([*methods, "HEAD"] if "GET" in methods else methods)
 
 
 def is_unavailable(error: BaseException) -> bool:

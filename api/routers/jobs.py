@@ -10,13 +10,13 @@ from pydantic import StringConstraints
 from api import filters
 from api.auth import OwnerDep
 from api.deps import (
+    DIGITS,
     ExperimentFilter,
     JobId,
     PageLimit,
     ReaderDep,
     SessionDep,
     SettingsDep,
-    Whole,
 )
 from api.queries import free_form
 from api.responses import ModelResponse
@@ -113,7 +113,7 @@ def read_job_diagnostics(
     name: Annotated[
         list[DiagnosticName], Query(max_length=100, description="only these names")
     ] = [],  # noqa: B006
-    epoch: Annotated[Whole | None, Query(ge=0, le=MAX_EPOCH)] = None,
+    epoch: Annotated[int | None, Query(ge=0, le=MAX_EPOCH), DIGITS] = None,
 ) -> DiagnosticsOut:
     """The job's diagnostics on its probe sample, one item per (epoch, name)."""
     rows = jobs.job_diagnostics(session, job_id, owner, names=name, epoch=epoch)
