@@ -90,7 +90,7 @@ class NotAcceptable(DomainError):
 
 class InvalidInput(DomainError):
     """A 422 naming each field with its error, in the shape of the framework's validation
-    errors: `InvalidInput({"cursor": "not a cursor from a previous page"})`."""
+    errors: `InvalidInput({"query.cursor": "not a cursor from a previous page"})`."""
 
     status = 422
     title = "Invalid request"
