@@ -17,6 +17,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.errors import NotAcceptable
 from api.labels import flatten, labels
 from models.job import Job
 from models.metric import EpochMetric
@@ -32,8 +33,12 @@ METRICS = ("epoch", "loss", "accuracy", "test_loss", "test_accuracy", "seconds")
 ROWS_PER_READ = 2000
 
 
+JSON_RANGES = {"application/json", "application/*", "*/*"}
+
+
 def negotiate(request: Request, explicit: Format | None) -> Format:
-    """`?format=` wins; else the Accept header (text/csv, application/x-ndjson); else JSON."""
+    """`?format=` wins; else the Accept header (text/csv, application/x-ndjson, JSON); none
+    of those acceptable is a 406."""
     if explicit is not None:
         return explicit
     accept = request.headers.get("accept", "")
@@ -41,7 +46,15 @@ def negotiate(request: Request, explicit: Format | None) -> Format:
         return "csv"
     if "ndjson" in accept or "jsonl" in accept:
         return "jsonl"
-    return "json"
+    ranges = {part.split(";", 1)[0].strip().lower() for part in accept.split(",")} - {""}
+    if not ranges or ranges & JSON_RANGES:
+        return "json"
+    if "text/*" in ranges:
+        return "csv"
+    raise NotAcceptable(
+        f"Accept: {accept}: this export is application/json, text/csv or application/x-ndjson "
+        "(or ask with ?format=json|csv|jsonl)"
+    )
 
 
 def _columns() -> tuple[str, ...]:

@@ -29,6 +29,9 @@ OPERATORS = ("<=", ">=", "!=", "=", "<", ">")
 EXPRESSION = re.compile(r"^(?P<field>[A-Za-z_][A-Za-z0-9_.]*)(?P<op><=|>=|!=|=|<|>)(?P<value>.*)$")
 # Query parameters with their own meaning; everything else is a filter expression.
 RESERVED = {"limit", "cursor", "sort", "desc", "status", "experiment_id", "stuck", "diverged"}
+# Bounds on one query: each filter adds to the SQL expression tree, whose depth SQLite caps.
+MAX_FILTERS = 50
+MAX_VALUES = 100
 
 
 class InvalidFilter(DomainError):
@@ -118,9 +121,25 @@ def value(target: Field, text: str) -> Any:
     return value
 
 
+def cursor_value(target: Field, raw: object) -> Any:
+    """A sort value read back from a page cursor; ValueError unless the field could hold it."""
+    if raw is None or isinstance(raw, str):
+        return raw if raw is None else value(target, raw)
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise ValueError("not a value of this field")
+    if target.parse is float:
+        return float(raw)
+    if target.parse is int and isinstance(raw, int) and raw in INT_RANGE:
+        return raw
+    raise ValueError("not a value of this field")
+
+
 def _values(target: Field, raw: str) -> list[Any]:
+    parts = raw.split(",")
+    if len(parts) > MAX_VALUES:
+        raise InvalidFilter(f"{target.name}: at most {MAX_VALUES} values in one list")
     try:
-        return [value(target, part) for part in raw.split(",")]
+        return [value(target, part) for part in parts]
     except ValueError as error:
         raise InvalidFilter(f"{target.name}: cannot read {raw!r} ({error})") from None
 
@@ -157,6 +176,8 @@ def parse(raw_query: str) -> ColumnElement[bool] | None:
         if match["field"] in RESERVED and match["op"] == "=":
             continue
         conditions.append(condition(match["field"], match["op"], match["value"]))
+        if len(conditions) > MAX_FILTERS:
+            raise InvalidFilter(f"at most {MAX_FILTERS} filter items in one query")
     return and_(*conditions) if conditions else None
 
 

@@ -17,7 +17,11 @@ templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templat
 
 
 def experiment_page(
-    request: Request, session: Session, experiment_id: int, owner: str | None
+    request: Request,
+    session: Session,
+    experiment_id: int,
+    owner: str | None,
+    fragment: bool = False,
 ) -> HTMLResponse:
     """One experiment: status and progress of its runs, curves, comparisons, findings."""
     experiment = services.get_experiment(session, experiment_id, owner)
@@ -30,7 +34,6 @@ def experiment_page(
         "labels": labels,
         "version": int(time.time()),
     }
-    fragment = request.query_params.get("fragment") == "1"
     return templates.TemplateResponse(
         request, "experiment_body.html" if fragment else "experiment.html", context
     )

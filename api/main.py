@@ -5,12 +5,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
-from api.auth import RateLimiter
+from api.auth import Gatekeeper, KeyedDocs
 from api.errors import install_handlers, problem_responses
+from api.head import HeadAsGet
 from api.limits import BodyLimits
 from api.metrics import RequestTimer, StoreCollector, new_registry
+from api.queries import refuse_unknown_query
 from api.reads import make_reader
 from api.routers import experiments, health, jobs, pages
 from models.broker import Broker
@@ -36,9 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.broker = Broker(settings)
         store = StoreCollector(app.state.sessionmaker, settings.redis_url, settings.queue)
         metrics_registry.register(store)
-        app.state.limiter = RateLimiter(
-            settings.redis_url, settings.requests_per_minute, settings.broker_timeout
-        )
+        app.state.gatekeeper = Gatekeeper(settings)
         # Everything built so far lives as long as the process; frozen, the collector stops
         # walking it on every full collection (those walks were the API's p99 latency, 2x).
         gc.collect()
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         metrics_registry.unregister(store)
         store.close()
-        app.state.limiter.close()
+        app.state.gatekeeper.close()
         app.state.broker.close()
         await app.state.reader.dispose()
         engine.dispose()
@@ -58,12 +58,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         responses=problem_responses(),
+        dependencies=[Depends(refuse_unknown_query)],
     )
     install_handlers(app)
     metrics_registry, requests = new_registry()
     app.state.metrics_registry = metrics_registry
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestTimer, histogram=requests)
+    docs = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    app.add_middleware(KeyedDocs, paths={path for path in docs if path})
+    app.add_middleware(HeadAsGet)
     # Routes are matched in order: the most polled first.
     for module in (jobs, experiments, health, pages):
         app.include_router(module.router)

@@ -9,7 +9,7 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator, mo
 
 from models.limits import MAX_EXPERIMENT_WORK, work
 from models.presets import PRESETS, PresetName, expand_preset
-from models.spec import JobConfig, SpecModel
+from models.spec import MERGED, JobConfig, SpecModel
 
 MAX_JOBS_PER_EXPERIMENT = 500
 MAX_SEED = 2**31 - 1
@@ -77,7 +77,12 @@ class ExperimentSpec(SpecModel):
     @classmethod
     def _expand_preset(cls, data: Any) -> Any:
         # An unknown preset name is left to the field's own validation, which lists the names.
-        if isinstance(data, dict) and data.get("preset") in PRESETS:
+        # Only a string can name one: `{}` or `[]` would not even hash.
+        if (
+            isinstance(data, dict)
+            and isinstance(data.get("preset"), str)
+            and data["preset"] in PRESETS
+        ):
             return expand_preset(data)
         return data
 
@@ -152,7 +157,7 @@ class ExperimentSpec(SpecModel):
 def _validate_merged(merged: dict[str, Any], where: str, point: dict[str, Any]) -> JobConfig:
     where += f" with grid point {point}" if point else ""
     try:
-        return JobConfig.model_validate(merged).resolved()
+        return JobConfig.model_validate(merged, context={MERGED: True}).resolved()
     except ValidationError as error:
         raise ValueError(f"{where}: {_error_text(error)}") from None
     except ValueError as error:

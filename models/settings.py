@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # (make run on 127.0.0.1). Only hashes are configured; `python -m api.keys NAME` makes one.
     api_keys: str = ""
     requests_per_minute: int = Field(600, ge=1)
+    # Failed authentications from one client address in any minute before it gets 429s.
+    auth_failures_per_minute: int = Field(30, ge=1)
     max_active_jobs_per_key: int = Field(1000, ge=1)
     max_body_bytes: int = Field(1_048_576, ge=1024)
     # Threads for the API's sync routes (AnyIO's default is 40). Fewer contend less for the GIL,

@@ -4,7 +4,7 @@ import hashlib
 import json
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 PreprocessingMethod = Literal[
     "none", "scale", "center", "minmax", "standardize", "standardize_per_pixel"
@@ -21,10 +21,16 @@ TRAIN_IMAGES = 60_000
 TEST_IMAGES = 10_000
 
 
-class SpecModel(BaseModel):
-    """Base of every spec model: unknown fields and non-finite numbers are rejected."""
+# Validation context of a config merged from sections written apart (a variant over the base):
+# a divisor the base gave may meet a variant's method that ignores it.
+MERGED = "merged"
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+class SpecModel(BaseModel):
+    """Base of every spec model: unknown fields, non-finite numbers and coercions (`true` for
+    a size, `"5"` for a number) are rejected."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 class DatasetSpec(SpecModel):
@@ -40,6 +46,15 @@ class PreprocessingSpec(SpecModel):
 
     method: PreprocessingMethod = "scale"
     divisor: float | None = Field(None, gt=0, le=1e12)
+
+    @field_validator("divisor")
+    @classmethod
+    def _divisor_only_for_scale(cls, divisor: float | None, info: ValidationInfo) -> float | None:
+        written_together = not (info.context and info.context.get(MERGED))
+        method = info.data.get("method")
+        if divisor is not None and written_together and method not in (None, "scale"):
+            raise ValueError(f"divisor applies only to method 'scale', not '{method}'")
+        return divisor
 
     def resolved(self) -> "PreprocessingSpec":
         """Fill the default divisor for `scale`, drop it for every other method."""

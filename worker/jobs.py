@@ -130,7 +130,7 @@ def _record_epoch(job: ClaimedJob, result: EpochResult) -> None:
             "test_accuracy": result.test_accuracy,
             "seconds": result.seconds,
         }
-        session.execute(job_event(job.id, job.experiment_id, EPOCH, **figures))
+        session.execute(job_event(job.id, job.experiment_id, EPOCH, attempt=job.attempt, **figures))
 
 
 def _progress(result: EpochResult) -> dict[str, object]:
@@ -199,5 +199,8 @@ def _end(job: ClaimedJob, values: dict[str, object]) -> bool:
         if ended.rowcount != 1:  # type: ignore[attr-defined]
             return False
         status, error = str(values["status"]), values.get("error")
-        session.execute(job_event(job.id, job.experiment_id, STATUS, status=status, error=error))
+        event = job_event(
+            job.id, job.experiment_id, STATUS, attempt=job.attempt, status=status, error=error
+        )
+        session.execute(event)
         return True

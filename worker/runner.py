@@ -3,6 +3,8 @@
 import logging
 from functools import cache, lru_cache
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from models.job import JobStatus
 from models.settings import get_settings
 from models.spec import JobConfig, PreprocessingSpec
@@ -18,6 +20,9 @@ from worker.training.results import Ending, EpochResult, TrainingOutcome
 log = logging.getLogger(__name__)
 MAX_ERROR_LENGTH = 500
 TIME_LIMIT = "time limit"
+# What a job's error says when the database failed it: the driver's own text names hosts,
+# ports and databases, and clients read this column; the detail goes to the worker's log.
+DATABASE_ERROR = "database unavailable"
 
 
 DATA_CACHE_SIZE = 3
@@ -55,7 +60,10 @@ def _prepared(preprocessing: str, train_size: int, test_size: int) -> TrainingDa
 
 
 def describe(error: BaseException) -> str:
-    """A one-line reason for a failed job: the error's type and message, never a traceback."""
+    """A one-line reason for a failed job: the error's type and message, never a traceback;
+    for a database error, a stable text (the caller logs the detail)."""
+    if isinstance(error, SQLAlchemyError):
+        return DATABASE_ERROR
     return f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
 
 

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from api import exports, plots
 from api.auth import OwnerDep
-from api.deps import BrokerDep, ExperimentId, SessionDep, SettingsDep
+from api.deps import BrokerDep, ExperimentId, PageLimit, SessionDep, SettingsDep
 from api.html_pages import experiment_page
 from api.presenters import experiment_out, experiment_report, experiment_summaries
 from api.report.schemas import Report, ReportQuery
@@ -15,7 +15,7 @@ from api.responses import ModelResponse
 from api.schemas import ExperimentOut, ExperimentPage
 from api.services import cancellation, events, submission
 from api.services import experiments as services
-from api.streams import EVENT_STREAM, event_stream
+from api.streams import EVENT_STREAM, ResumeAfter, event_stream
 from models.experiment_spec import ExperimentSpec
 
 router = APIRouter(prefix="/experiments", tags=["experiments"])
@@ -73,7 +73,7 @@ def list_experiments(
     session: SessionDep,
     settings: SettingsDep,
     owner: OwnerDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: PageLimit = 50,
     cursor: Annotated[
         str | None, Query(max_length=200, description="the previous page's next_cursor")
     ] = None,
@@ -129,12 +129,18 @@ def read_report(
 
 @router.get("/{experiment_id}/events", response_class=StreamingResponse, responses=EVENT_STREAM)
 def experiment_events(
-    experiment_id: ExperimentId, request: Request, session: SessionDep, owner: OwnerDep
+    experiment_id: ExperimentId,
+    request: Request,
+    session: SessionDep,
+    owner: OwnerDep,
+    after: ResumeAfter,
 ) -> StreamingResponse:
     """Server-Sent Events of every job of the experiment, until all of them have ended."""
     services.get_experiment(session, experiment_id, owner)
     return event_stream(
-        request, lambda db, after: events.events_after(db, after=after, experiment_id=experiment_id)
+        request,
+        lambda db, position: events.events_after(db, after=position, experiment_id=experiment_id),
+        after,
     )
 
 

@@ -9,7 +9,16 @@ from pydantic import StringConstraints
 
 from api import filters
 from api.auth import OwnerDep
-from api.deps import ExperimentFilter, JobId, ReaderDep, SessionDep, SettingsDep
+from api.deps import (
+    DIGITS,
+    ExperimentFilter,
+    JobId,
+    PageLimit,
+    ReaderDep,
+    SessionDep,
+    SettingsDep,
+)
+from api.queries import free_form
 from api.responses import ModelResponse
 from api.schemas import (
     DiagnosticOut,
@@ -21,7 +30,7 @@ from api.schemas import (
     MetricsOut,
 )
 from api.services import cancellation, events, jobs
-from api.streams import EVENT_STREAM, event_stream
+from api.streams import EVENT_STREAM, ResumeAfter, event_stream
 from models.job import JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -34,6 +43,7 @@ CursorQuery = Annotated[
 
 
 @router.get("")
+@free_form  # every other item of the query string is a filter, read by api.filters
 def list_jobs(
     request: Request,
     session: SessionDep,
@@ -45,7 +55,7 @@ def list_jobs(
     diverged: bool | None = None,
     sort: Annotated[str | None, Query(max_length=100, description=SORT_HELP)] = None,
     descending: Annotated[bool, Query(alias="desc", description="sort descending")] = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: PageLimit = 50,
     cursor: CursorQuery = None,
 ) -> JobPage:
     """Jobs filtered by any field (see the grammar below), sorted or in creation order.
@@ -103,7 +113,7 @@ def read_job_diagnostics(
     name: Annotated[
         list[DiagnosticName], Query(max_length=100, description="only these names")
     ] = [],  # noqa: B006
-    epoch: Annotated[int | None, Query(ge=0, le=MAX_EPOCH)] = None,
+    epoch: Annotated[int | None, Query(ge=0, le=MAX_EPOCH), DIGITS] = None,
 ) -> DiagnosticsOut:
     """The job's diagnostics on its probe sample, one item per (epoch, name)."""
     rows = jobs.job_diagnostics(session, job_id, owner, names=name, epoch=epoch)
@@ -119,7 +129,7 @@ def cancel_job(job_id: JobId, session: SessionDep, owner: OwnerDep) -> JobOut:
 
 @router.get("/{job_id}/events", response_class=StreamingResponse, responses=EVENT_STREAM)
 def job_events(
-    job_id: JobId, request: Request, session: SessionDep, owner: OwnerDep
+    job_id: JobId, request: Request, session: SessionDep, owner: OwnerDep, after: ResumeAfter
 ) -> StreamingResponse:
     """Server-Sent Events: each status change and finished epoch of the job, until it ends.
 
@@ -127,5 +137,5 @@ def job_events(
     """
     jobs.get_job(session, job_id, owner)
     return event_stream(
-        request, lambda db, after: events.events_after(db, after=after, job_id=job_id)
+        request, lambda db, position: events.events_after(db, after=position, job_id=job_id), after
     )

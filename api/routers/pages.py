@@ -29,7 +29,11 @@ def experiments_page(
 
 @router.get("/experiments/{experiment_id}", response_class=HTMLResponse)
 def experiment_ui(
-    experiment_id: ExperimentId, request: Request, session: SessionDep, owner: OwnerDep
+    experiment_id: ExperimentId,
+    request: Request,
+    session: SessionDep,
+    owner: OwnerDep,
+    fragment: Annotated[bool, Query(description="only the part the live page refreshes")] = False,
 ) -> HTMLResponse:
     """One experiment as a page that follows it live."""
-    return experiment_page(request, session, experiment_id, owner)
+    return experiment_page(request, session, experiment_id, owner, fragment)

@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 
 from api import filters
 from api.errors import JobNotFound
-from api.pagination import InvalidCursor, decode_cursor, decode_position, encode_cursor
+from api.pagination import (
+    InvalidCursor,
+    cursor_id,
+    decode_cursor,
+    decode_position,
+    encode_cursor,
+)
 from models.diagnostic import JobDiagnostic
 from models.experiment import Experiment
 from models.job import Job, JobStatus
@@ -104,16 +110,14 @@ def _beyond(
     target: filters.Field, descending: bool, position: dict[str, Any]
 ) -> ColumnElement[bool]:
     """Rows after the cursor's (value, id) in the order (value with empty last, then id)."""
-    last_id, raw = position.get("id"), position.get("value")
-    if not isinstance(last_id, int):
-        raise InvalidCursor()
-    expression = target.expression
-    if raw is None:
-        return and_(expression.is_(None), Job.id > last_id)
+    last_id = cursor_id(position.get("id"))
     try:
-        value = filters.value(target, raw) if isinstance(raw, str) else raw
+        value = filters.cursor_value(target, position.get("value"))
     except ValueError:
         raise InvalidCursor() from None
+    expression = target.expression
+    if value is None:
+        return and_(expression.is_(None), Job.id > last_id)
     further = expression < value if descending else expression > value
     return or_(further, and_(expression == value, Job.id > last_id), expression.is_(None))
 

@@ -265,4 +265,4 @@ def test_bad_sort_and_cursor_are_422(client: TestClient) -> None:
     assert "best_test_loss" in bad_sort.json()["detail"]
     bad_cursor = client.get("/jobs", params={"cursor": "not-a-cursor"})
     assert bad_cursor.status_code == 422
-    assert bad_cursor.json()["detail"].startswith("cursor:")
+    assert bad_cursor.json()["detail"].startswith("query.cursor:")

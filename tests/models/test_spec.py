@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from models.spec import JobConfig
+from models.spec import MERGED, JobConfig
 
 
 def errors_of(data: dict[str, Any]) -> list[tuple[str, str]]:
@@ -43,10 +43,31 @@ def test_learning_rate_defaults_to_keras_default_for_the_optimizer(
 
 
 def test_divisor_is_kept_only_for_scale() -> None:
-    raw = JobConfig.model_validate({"preprocessing": {"method": "none", "divisor": 1000}})
+    merged = {"preprocessing": {"method": "none", "divisor": 1000}}  # base's divisor, variant's
+    raw = JobConfig.model_validate(merged, context={MERGED: True})
     assert raw.resolved().preprocessing.divisor is None
     scaled = JobConfig.model_validate({"preprocessing": {"divisor": 1000}})
     assert scaled.resolved().preprocessing.divisor == 1000
+
+
+def test_divisor_written_with_a_method_that_ignores_it_is_refused() -> None:
+    [(where, message)] = errors_of({"preprocessing": {"method": "standardize", "divisor": 255}})
+    assert where == "preprocessing.divisor"
+    assert "only to method 'scale'" in message
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"dataset": {"train_size": True}}, "dataset.train_size"),
+        ({"training": {"epochs": "5"}}, "training.epochs"),
+        ({"preprocessing": {"divisor": "255"}}, "preprocessing.divisor"),
+        ({"model": {"hidden_layers": [True]}}, "model.hidden_layers.0"),
+    ],
+)
+def test_values_are_not_coerced_from_another_type(data: dict[str, Any], field: str) -> None:
+    [(where, _)] = errors_of(data)
+    assert where == field
 
 
 def test_unknown_fields_are_rejected_by_name() -> None:

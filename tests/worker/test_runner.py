@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from harness.training import small_config
@@ -122,3 +123,11 @@ def test_cancelled_job_is_never_claimed(worker_env: Settings, session: Session) 
     assert runner.run_job(job_id) == "skipped"
     job = reload(session, job_id)
     assert (job.status, job.attempt, job.started_at) == ("cancelled", 0, None)
+
+
+def test_a_database_error_is_stored_as_a_stable_text_without_the_drivers_message() -> None:
+    refused = OperationalError(
+        "SELECT 1", {}, Exception('connection to server at "db.internal", port 5432 failed')
+    )
+    assert runner.describe(refused) == "database unavailable"
+    assert runner.describe(ValueError("bad shape")) == "ValueError: bad shape"
