@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from api.auth import RateLimiter
 from api.broker import Broker
+from api.docs import install_docs
 from api.errors import install_handlers, problem_responses
 from api.limits import BodyLimits
 from api.metrics import RequestTimer, StoreCollector, new_registry
@@ -58,8 +59,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         responses=problem_responses(),
+        docs_url=None,
+        redoc_url=None,
     )
     install_handlers(app)
+    install_docs(app)
     metrics_registry, requests = new_registry()
     app.state.metrics_registry = metrics_registry
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
