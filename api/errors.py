@@ -6,7 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -110,11 +110,13 @@ class IdempotencyMismatch(DomainError):
 class Problem(BaseModel):
     """RFC 9457 problem details; validation problems list each field's error."""
 
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-    errors: list[dict[str, str]] | None = None
+    type: str = Field("about:blank", description="always about:blank: the status says it")
+    title: str = Field(description="the status in words")
+    status: int = Field(description="the HTTP status")
+    detail: str = Field(description="what was wrong, naming the field or resource")
+    errors: list[dict[str, str]] | None = Field(
+        None, description="validation only: one {field, message} per invalid field"
+    )
 
 
 _PROBLEM_SCHEMA = Problem.model_json_schema()

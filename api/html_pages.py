@@ -1,7 +1,6 @@
 """The HTML of the server-rendered pages: their templates, and one experiment's page, which
 GET /experiments/{id} also answers to a browser."""
 
-import time
 from pathlib import Path
 
 from fastapi import Request
@@ -9,31 +8,21 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from api.presenters import experiment_out
-from api.report.build import build_report
+from api.presenters import experiment_out, experiment_report
 from api.services import experiments as services
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 
 
 def experiment_page(
-    request: Request,
-    session: Session,
-    experiment_id: int,
-    owner: str | None,
-    fragment: bool = False,
+    request: Request, session: Session, experiment_id: int, owner: str | None
 ) -> HTMLResponse:
-    """One experiment: status and progress of its runs, curves, comparisons, findings."""
+    """One experiment: its answer first, then curves, comparisons and jobs, followed live."""
     experiment = services.get_experiment(session, experiment_id, owner)
-    shown = experiment_out(session, experiment)
-    report = build_report(session, experiment, shown.status)  # the status the page shows
-    labels = {job_id: row.label for row in report.configs for job_id in row.job_ids}
+    report = experiment_report(session, experiment)
     context = {
-        "experiment": shown,
-        "report": report,
-        "labels": labels,
-        "version": int(time.time()),
+        "experiment": experiment_out(session, experiment),
+        "summary": report.summary,
+        "report": report.model_dump(mode="json"),
     }
-    return templates.TemplateResponse(
-        request, "experiment_body.html" if fragment else "experiment.html", context
-    )
+    return templates.TemplateResponse(request, "experiment.html", context)

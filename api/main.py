@@ -8,6 +8,7 @@ from anyio import to_thread
 from fastapi import Depends, FastAPI
 
 from api.auth import Gatekeeper, KeyedDocs
+from api.docs import DOC_PATHS, install_docs
 from api.errors import install_handlers, problem_responses
 from api.head import HeadAsGet
 from api.limits import BodyLimits
@@ -59,14 +60,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         responses=problem_responses(),
         dependencies=[Depends(refuse_unknown_query)],
+        docs_url=None,
+        redoc_url=None,
     )
     install_handlers(app)
+    install_docs(app)
     metrics_registry, requests = new_registry()
     app.state.metrics_registry = metrics_registry
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestTimer, histogram=requests)
-    docs = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
-    app.add_middleware(KeyedDocs, paths={path for path in docs if path})
+    app.add_middleware(KeyedDocs, paths={*DOC_PATHS, app.openapi_url or "/openapi.json"})
     app.add_middleware(HeadAsGet)
     # Routes are matched in order: the most polled first.
     for module in (jobs, experiments, health, pages):

@@ -14,19 +14,27 @@ from models.spec import JobConfig
 class Progress(BaseModel):
     """Epochs finished out of epochs planned; batches done in the running epoch."""
 
-    epoch: int
-    epochs: int
+    epoch: int = Field(description="epochs finished (0: only the evaluation before training)")
+    epochs: int = Field(description="epochs planned")
     batches: int = Field(description="batches done in the epoch now running")
-    batches_per_epoch: int
+    batches_per_epoch: int = Field(
+        description="batches in one epoch (0 until the first has started)"
+    )
 
 
 class JobResult(BaseModel):
     """The final epoch's figures: Keras' epoch-average train loss and accuracy, test set too."""
 
-    loss: float | None
-    accuracy: float | None
-    test_loss: float | None
-    test_accuracy: float | None
+    loss: float | None = Field(
+        description="train loss of the last epoch (Keras' epoch average); null if not finite"
+    )
+    accuracy: float | None = Field(description="train accuracy of the last epoch (epoch average)")
+    test_loss: float | None = Field(
+        description="loss on the test images after the last epoch; null if not finite"
+    )
+    test_accuracy: float | None = Field(
+        description="accuracy on the test images after the last epoch"
+    )
 
 
 def curve_summary(job: Job) -> CurveSummary | None:
@@ -40,31 +48,35 @@ class DiagnosticsSummary(BaseModel):
     """Key diagnostics before training and after the last finished epoch, beside chance."""
 
     chance_loss: float = Field(description="ln 10: the loss of a uniform guess over 10 classes")
-    epoch_0: dict[str, float | None]
-    last_epoch: int
-    last: dict[str, float | None]
+    epoch_0: dict[str, float | None] = Field(description="key diagnostics before training, by name")
+    last_epoch: int = Field(description="the last finished epoch")
+    last: dict[str, float | None] = Field(
+        description="key diagnostics after the last finished epoch, by name"
+    )
 
 
 class JobOut(BaseModel):
     """One job; `result` is set once it succeeded, `error` once it failed."""
 
-    id: int
-    experiment_id: int
-    status: JobStatus
-    config: JobConfig
-    seed: int
-    progress: Progress
-    result: JobResult | None
-    error: str | None
-    cancel_requested: bool
-    attempt: int
-    summary: CurveSummary | None
+    id: int = Field(description="the job's id")
+    experiment_id: int = Field(description="the experiment it belongs to")
+    status: JobStatus = Field(description="queued, running, succeeded, failed or cancelled")
+    config: JobConfig = Field(description="the full config it trains, every default explicit")
+    seed: int = Field(description="the seed of its initialisation and shuffling")
+    progress: Progress = Field(description="how far it has trained")
+    result: JobResult | None = Field(description="the last epoch's figures; set once it succeeded")
+    error: str | None = Field(description="why it failed; set once it failed")
+    cancel_requested: bool = Field(description="whether a cancel was asked for")
+    attempt: int = Field(description="how many times a worker has started it")
+    summary: CurveSummary | None = Field(
+        description="the curve in a few numbers, once it has ended"
+    )
     diagnostics: DiagnosticsSummary | None = Field(
         None, description="only on GET /jobs/{id}; all of them at /jobs/{id}/diagnostics"
     )
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
+    created_at: datetime = Field(description="when it was submitted (UTC)")
+    started_at: datetime | None = Field(description="when a worker started it (UTC)")
+    finished_at: datetime | None = Field(description="when it ended (UTC)")
 
     @classmethod
     def from_row(cls, job: Job) -> "JobOut":
@@ -103,11 +115,13 @@ class JobOut(BaseModel):
 class ExperimentSummary(BaseModel):
     """An experiment without its jobs: status derived from the jobs, counts per status."""
 
-    id: int
-    name: str
-    status: ExperimentStatus
-    counts: dict[JobStatus, int]
-    created_at: datetime
+    id: int = Field(description="the experiment's id")
+    name: str = Field(description="its name, as submitted")
+    status: ExperimentStatus = Field(
+        description="derived from its jobs: queued, running, succeeded, failed or cancelled"
+    )
+    counts: dict[JobStatus, int] = Field(description="how many of its jobs are in each status")
+    created_at: datetime = Field(description="when it was submitted (UTC)")
 
     @classmethod
     def from_row(cls, experiment: Experiment, counts: dict[str, int]) -> "ExperimentSummary":
@@ -125,20 +139,20 @@ class ExperimentSummary(BaseModel):
 class ExperimentOut(ExperimentSummary):
     """An experiment with every job."""
 
-    jobs: list[JobOut]
+    jobs: list[JobOut] = Field(description="every job, in creation order")
 
 
 class ExperimentPage(BaseModel):
     """A page of experiments, newest first; pass `next_cursor` as `cursor` for the next."""
 
-    items: list[ExperimentSummary]
+    items: list[ExperimentSummary] = Field(description="the experiments of this page")
     next_cursor: str | None = Field(description="null on the last page")
 
 
 class JobPage(BaseModel):
     """A page of jobs in creation order; pass `next_cursor` as `cursor` for the next."""
 
-    items: list[JobOut]
+    items: list[JobOut] = Field(description="the jobs of this page")
     next_cursor: str | None = Field(description="null on the last page")
 
 
@@ -147,12 +161,14 @@ class EpochMetricOut(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
-    epoch: int
-    loss: float | None
-    accuracy: float | None
-    test_loss: float | None
-    test_accuracy: float | None
-    seconds: float
+    epoch: int = Field(description="0 is the evaluation before training")
+    loss: float | None = Field(description="train loss (Keras' epoch average); null if not finite")
+    accuracy: float | None = Field(description="train accuracy (epoch average)")
+    test_loss: float | None = Field(
+        description="loss on the test images after the epoch; null if not finite"
+    )
+    test_accuracy: float | None = Field(description="accuracy on the test images after the epoch")
+    seconds: float = Field(description="wall-clock seconds the epoch took")
 
     @classmethod
     def from_row(cls, row: EpochMetric) -> "EpochMetricOut":
@@ -163,26 +179,30 @@ class EpochMetricOut(BaseModel):
 class DiagnosticOut(BaseModel):
     """One diagnostic of one epoch; null when the value was not finite."""
 
-    epoch: int
-    name: str
-    value: float | None
+    epoch: int = Field(description="the epoch it was measured after (0: before training)")
+    name: str = Field(description="the diagnostic, e.g. hidden_1.dead_share")
+    value: float | None = Field(description="its value; null if not finite")
 
 
 class DiagnosticsOut(BaseModel):
     """A job's diagnostics, long form: one item per (epoch, name)."""
 
-    items: list[DiagnosticOut]
+    items: list[DiagnosticOut] = Field(
+        description="one per (epoch, name), in epoch then name order"
+    )
 
 
 class MetricsOut(BaseModel):
     """A job's per-epoch history."""
 
-    items: list[EpochMetricOut]
+    items: list[EpochMetricOut] = Field(description="one per epoch, in order")
 
 
 class HealthOut(BaseModel):
     """Whether the database and the broker answer."""
 
-    status: Literal["ok", "unavailable"]
-    database: Literal["ok", "unavailable"]
-    broker: Literal["ok", "unavailable"]
+    status: Literal["ok", "unavailable"] = Field(
+        description="ok when both the database and the broker answer"
+    )
+    database: Literal["ok", "unavailable"] = Field(description="whether the database answers")
+    broker: Literal["ok", "unavailable"] = Field(description="whether the broker (Redis) answers")

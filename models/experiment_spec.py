@@ -5,7 +5,15 @@ import itertools
 import math
 from typing import Annotated, Any, Self
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    JsonValue,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from models.limits import MAX_EXPERIMENT_WORK, work
 from models.presets import PRESETS, PresetName, expand_preset
@@ -15,6 +23,23 @@ MAX_JOBS_PER_EXPERIMENT = 500
 MAX_SEED = 2**31 - 1
 
 GridValue = str | int | float | bool | list[int] | None
+# Shown in the API documentation: the seed question's runs on a small subset, two seeds each.
+EXAMPLES: list[JsonValue] = [
+    {
+        "name": "seed question, small",
+        "base": {
+            "dataset": {"train_size": 6000, "test_size": 2000},
+            "loss": {"mode": "clipped_probabilities"},
+        },
+        "variants": [
+            {"preprocessing": {"method": "scale", "divisor": 255}},
+            {"preprocessing": {"method": "none"}},
+        ],
+        "seeds": [0, 1],
+    },
+    {"preset": "seed-question-explained", "seeds": [0, 1, 2]},
+    {"name": "learning rates", "grid": {"training.learning_rate": [0.01, 0.001]}},
+]
 
 
 def config_paths(model: type[SpecModel] = JobConfig, prefix: str = "") -> list[str]:
@@ -60,17 +85,37 @@ def _error_text(error: ValidationError) -> str:
 class ExperimentSpec(SpecModel):
     """What `POST /experiments` takes; one job per (distinct config, seed)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES})
+
     preset: PresetName | None = Field(
         None, description="a named experiment; then only name and seeds may be given"
     )
-    name: str = Field("experiment", min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
-    base: JobConfig = Field(default_factory=JobConfig)
-    grid: dict[str, Annotated[list[GridValue], Field(min_length=1, max_length=100)]] = Field(
-        default_factory=dict, max_length=10
+    name: str = Field(
+        "experiment",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="a name to find it by",
     )
-    variants: list[JobConfig] = Field(default_factory=list, max_length=100)
+    base: JobConfig = Field(
+        default_factory=JobConfig, description="the config every job starts from"
+    )
+    grid: dict[str, Annotated[list[GridValue], Field(min_length=1, max_length=100)]] = Field(
+        default_factory=dict,
+        max_length=10,
+        description="config paths (e.g. preprocessing.divisor) to lists of values: one config "
+        "per combination",
+    )
+    variants: list[JobConfig] = Field(
+        default_factory=list,
+        max_length=100,
+        description="configs merged over base, each a config of its own (then each grid point)",
+    )
     seeds: list[Annotated[int, Field(ge=0, le=MAX_SEED)]] = Field(
-        default_factory=lambda: [0], min_length=1, max_length=100
+        default_factory=lambda: [0],
+        min_length=1,
+        max_length=100,
+        description="one job per (config, seed)",
     )
 
     @model_validator(mode="before")

@@ -73,7 +73,7 @@ class FollowUp(BaseModel):
 
     number: int = Field(description="its number in this report; `normlab follow-up` takes it")
     config: str = Field(description="the label of the config that showed the condition")
-    condition: str
+    condition: str = Field(description="the problem the config showed")
     change: str = Field(description="the one change that should remove the condition")
     spec: dict[str, Any] = Field(description="the experiment spec to POST")
 

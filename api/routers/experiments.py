@@ -16,6 +16,7 @@ from api.schemas import ExperimentOut, ExperimentPage
 from api.services import cancellation, events, submission
 from api.services import experiments as services
 from api.streams import EVENT_STREAM, ResumeAfter, event_stream
+from models.experiment import ExperimentStatus
 from models.experiment_spec import ExperimentSpec
 
 router = APIRouter(prefix="/experiments", tags=["experiments"])
@@ -77,10 +78,18 @@ def list_experiments(
     cursor: Annotated[
         str | None, Query(max_length=200, description="the previous page's next_cursor")
     ] = None,
+    name: Annotated[
+        str | None, Query(max_length=200, description="only names containing this, any case")
+    ] = None,
+    experiment_status: Annotated[
+        ExperimentStatus | None, Query(alias="status", description="only experiments in it")
+    ] = None,
 ) -> ExperimentPage:
-    """Experiments, newest first, a page at a time."""
+    """Experiments, newest first, a page at a time; searched by name, filtered by status."""
     limit = min(limit, settings.page_size_max)
-    rows, next_cursor = services.list_experiments(session, owner=owner, limit=limit, cursor=cursor)
+    rows, next_cursor = services.list_experiments(
+        session, owner=owner, limit=limit, cursor=cursor, name=name, status=experiment_status
+    )
     return ExperimentPage(items=experiment_summaries(session, rows), next_cursor=next_cursor)
 
 
@@ -112,6 +121,32 @@ def cancel_experiment(
     """Cancel every job that has not ended: queued ones never start, running ones stop."""
     experiment = cancellation.cancel_experiment(session, experiment_id, owner)
     return experiment_out(session, experiment)
+
+
+@router.post(
+    "/{experiment_id}/rerun", status_code=status.HTTP_202_ACCEPTED, response_model=ExperimentOut
+)
+def rerun_experiment(
+    experiment_id: ExperimentId,
+    session: SessionDep,
+    broker: BrokerDep,
+    settings: SettingsDep,
+    owner: OwnerDep,
+) -> ModelResponse:
+    """A new experiment from this one's stored spec: the same configs and seeds, trained again."""
+    experiment = services.get_experiment(session, experiment_id, owner)
+    spec = submission.rerun_spec(experiment, services.experiment_jobs(session, experiment_id))
+    submitted = submission.submit(
+        session,
+        spec=spec,
+        broker=broker,
+        owner=owner,
+        idempotency_key=None,
+        max_active_jobs=settings.max_active_jobs_per_key,
+    )
+    headers = {"Location": f"/experiments/{submitted.experiment.id}"}
+    out = experiment_out(session, submitted.experiment, submitted.jobs)
+    return ModelResponse(out, status_code=status.HTTP_202_ACCEPTED, headers=headers)
 
 
 @router.get("/{experiment_id}/report")

@@ -1,17 +1,26 @@
-"""Server-rendered pages for a browser: the experiments, and one experiment live."""
+"""Pages for a browser: the experiments, one experiment live, one job live.
 
-from typing import Annotated
+The server renders each page once; the browser draws the curves and follows the event stream
+from the JSON routes, so nothing is rendered per event.
+"""
+
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.auth import OwnerDep
-from api.deps import ExperimentId, SessionDep
+from api.deps import ExperimentId, JobId, SessionDep
 from api.html_pages import experiment_page, templates
 from api.presenters import experiment_summaries
 from api.services import experiments as services
+from api.services import jobs
+from models.experiment import ExperimentStatus
+from models.presets import PRESETS
 
 router = APIRouter(prefix="/ui", tags=["pages"], include_in_schema=False)
+PAGE_SIZE = 50
+STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 
 @router.get("/experiments", response_class=HTMLResponse)
@@ -20,10 +29,25 @@ def experiments_page(
     session: SessionDep,
     owner: OwnerDep,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
+    name: Annotated[str | None, Query(max_length=200)] = None,
+    # The search form sends an empty status for "any".
+    status: Annotated[ExperimentStatus | Literal[""] | None, Query()] = None,
 ) -> HTMLResponse:
-    """The experiments, newest first."""
-    rows, next_cursor = services.list_experiments(session, owner=owner, limit=50, cursor=cursor)
-    context = {"experiments": experiment_summaries(session, rows), "next_cursor": next_cursor}
+    """The experiments, newest first: searched by name, filtered by status, a page at a time."""
+    rows, next_cursor = services.list_experiments(
+        session, owner=owner, limit=PAGE_SIZE, cursor=cursor, name=name, status=status or None
+    )
+    filters = {key: value for key, value in (("name", name), ("status", status)) if value}
+    context = {
+        "experiments": experiment_summaries(session, rows),
+        "next_cursor": next_cursor,
+        "filters": filters,
+        "name": name or "",
+        "status": status or "",
+        "statuses": STATUSES,
+        "presets": list(PRESETS),
+        "paged": cursor is not None,
+    }
     return templates.TemplateResponse(request, "experiments.html", context)
 
 
@@ -33,7 +57,14 @@ def experiment_ui(
     request: Request,
     session: SessionDep,
     owner: OwnerDep,
-    fragment: Annotated[bool, Query(description="only the part the live page refreshes")] = False,
 ) -> HTMLResponse:
     """One experiment as a page that follows it live."""
-    return experiment_page(request, session, experiment_id, owner, fragment)
+    return experiment_page(request, session, experiment_id, owner)
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_ui(job_id: JobId, request: Request, session: SessionDep, owner: OwnerDep) -> HTMLResponse:
+    """One job as a page that follows it live: config, conditions, curves, diagnostics, events."""
+    job = jobs.get_job(session, job_id, owner)
+    context = {"job_id": job.id, "experiment_id": job.experiment_id, "status": job.status}
+    return templates.TemplateResponse(request, "job.html", context)

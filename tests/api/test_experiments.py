@@ -114,3 +114,64 @@ def test_cancel_experiment_cancels_its_queued_jobs(client: TestClient) -> None:
     assert body["status"] == "cancelled"
     assert {job["status"] for job in body["jobs"]} == {"cancelled"}
     assert client.post(f"/experiments/{created['id']}/cancel").status_code == 202
+
+
+def names(client: TestClient, **params: str) -> list[str]:
+    """The names of the experiments GET /experiments lists with these parameters."""
+    response = client.get("/experiments", params={"limit": "500", **params})
+    assert response.status_code == 200, response.text
+    return [item["name"] for item in response.json()["items"]]
+
+
+def test_list_searches_names_by_substring_in_any_case(client: TestClient) -> None:
+    for name in ("Seed Question A", "seed question b", "sgd sweep", "100%_done"):
+        client.post("/experiments", json={"name": name})
+    assert names(client, name="SEED QUESTION")[:2] == ["seed question b", "Seed Question A"]
+    assert "sgd sweep" not in names(client, name="question")
+    assert names(client, name="%_")[:1] == ["100%_done"]  # wildcards match themselves
+    assert "sgd sweep" not in names(client, name="%_")
+
+
+def test_list_filters_by_the_status_derived_from_the_jobs(
+    client: TestClient, session: Session
+) -> None:
+    tag = f"status-{id(session)}"
+    created = {
+        kind: client.post("/experiments", json={"name": f"{tag} {kind}", "seeds": [0, 1]}).json()
+        for kind in ("queued", "running", "succeeded", "cancelled")
+    }
+    client.post(f"/experiments/{created['cancelled']['id']}/cancel")
+    for kind, statuses in (("running", ["running", "queued"]), ("succeeded", ["succeeded"] * 2)):
+        for job, status in zip(created[kind]["jobs"], statuses, strict=True):
+            row = session.get(Job, job["id"])
+            assert row is not None
+            row.status = status
+    session.commit()
+    for kind in created:
+        assert names(client, name=tag, status=kind) == [f"{tag} {kind}"]
+    assert names(client, name=tag, status="failed") == []
+    assert client.get("/experiments", params={"status": "done"}).status_code == 422
+
+
+def test_rerun_makes_a_new_experiment_with_the_same_configs_and_seeds(
+    client: TestClient,
+) -> None:
+    first = client.post("/experiments", json=SEED_SPEC).json()
+    response = client.post(f"/experiments/{first['id']}/rerun")
+    assert response.status_code == 202
+    again = response.json()
+    assert again["id"] != first["id"]
+    assert response.headers["location"] == f"/experiments/{again['id']}"
+    assert again["name"] == first["name"]
+    assert [(job["config"], job["seed"]) for job in again["jobs"]] == [
+        (job["config"], job["seed"]) for job in first["jobs"]
+    ]
+    assert {job["status"] for job in again["jobs"]} == {"queued"}
+
+
+def test_rerun_of_a_preset_experiment_runs_the_preset_again(client: TestClient) -> None:
+    first = client.post("/experiments", json={"preset": "seed-question", "seeds": [3]}).json()
+    again = client.post(f"/experiments/{first['id']}/rerun").json()
+    assert [job["config"] for job in again["jobs"]] == [job["config"] for job in first["jobs"]]
+    assert {job["seed"] for job in again["jobs"]} == {3}
+    assert client.post("/experiments/999999/rerun").status_code == 404
