@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,15 +31,23 @@ _STATUS_VALUES = ", ".join(f"'{status.value}'" for status in JobStatus)
 class CurveSummary(BaseModel):
     """The learning curve in a few numbers, written when the job ends (see worker.curves)."""
 
-    best_test_loss: float | None
-    best_test_loss_epoch: int | None
-    best_test_accuracy: float | None
-    best_test_accuracy_epoch: int | None
-    epochs_to_accuracy_80: int | None
-    epochs_to_accuracy_85: int | None
-    train_loss_auc: float | None
-    stuck: bool
-    diverged_epoch: int | None
+    best_test_loss: float | None = Field(description="lowest test loss over the epochs")
+    best_test_loss_epoch: int | None = Field(description="the epoch of the lowest test loss")
+    best_test_accuracy: float | None = Field(description="highest test accuracy over the epochs")
+    best_test_accuracy_epoch: int | None = Field(
+        description="the epoch of the highest test accuracy"
+    )
+    epochs_to_accuracy_80: int | None = Field(
+        description="first epoch with test accuracy of at least 0.80; null if never"
+    )
+    epochs_to_accuracy_85: int | None = Field(
+        description="first epoch with test accuracy of at least 0.85; null if never"
+    )
+    train_loss_auc: float | None = Field(description="area under the train loss over the epochs")
+    stuck: bool = Field(description="stuck rather than slow (see README, Reading a diagnosis)")
+    diverged_epoch: int | None = Field(
+        description="first epoch whose loss exploded (10x its epoch-0 value) or was not finite"
+    )
 
     def columns(self) -> dict[str, object]:
         """The summary as column values of the jobs table."""
