@@ -28,7 +28,17 @@ from models.spec import JobConfig
 OPERATORS = ("<=", ">=", "!=", "=", "<", ">")
 EXPRESSION = re.compile(r"^(?P<field>[A-Za-z_][A-Za-z0-9_.]*)(?P<op><=|>=|!=|=|<|>)(?P<value>.*)$")
 # Query parameters with their own meaning; everything else is a filter expression.
-RESERVED = {"limit", "cursor", "sort", "desc", "status", "experiment_id", "stuck", "diverged"}
+RESERVED = {
+    "limit",
+    "cursor",
+    "sort",
+    "desc",
+    "status",
+    "experiment_id",
+    "stuck",
+    "diverged",
+    "condition",
+}
 # Bounds on one query: each filter adds to the SQL expression tree, whose depth SQLite caps.
 MAX_FILTERS = 50
 MAX_VALUES = 100

@@ -1,10 +1,11 @@
 """The HTTP shapes of experiments, jobs and metrics, built from the table rows."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from models.condition import ConditionKind, ConditionName
 from models.experiment import Experiment, ExperimentStatus, experiment_status
 from models.job import CurveSummary, Job, JobStatus
 from models.metric import EpochMetric
@@ -55,6 +56,22 @@ class DiagnosticsSummary(BaseModel):
     )
 
 
+class ConditionOut(BaseModel):
+    """One condition of the job's diagnosis (README "Reading a diagnosis" explains each)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    name: ConditionName
+    kind: ConditionKind = Field(description="problem: something went wrong; note: worth knowing")
+    subject: str = Field(description='"job", or the layer it is about ("hidden_1")')
+    epoch: int = Field(description="the first epoch from which it held")
+    statement: str = Field(description="what it means, in plain words, with the numbers")
+    evidence: dict[str, Any] = Field(
+        description="`values` (diagnostics and losses; a list means one per epoch of `epochs`), "
+        "`thresholds` they were held against, and `epochs`"
+    )
+
+
 class JobOut(BaseModel):
     """One job; `result` is set once it succeeded, `error` once it failed."""
 
@@ -73,6 +90,11 @@ class JobOut(BaseModel):
     )
     diagnostics: DiagnosticsSummary | None = Field(
         None, description="only on GET /jobs/{id}; all of them at /jobs/{id}/diagnostics"
+    )
+    conditions: list[ConditionOut] | None = Field(
+        None,
+        description="only on GET /jobs/{id}: the diagnosis as of the last finished epoch, "
+        "problems first",
     )
     created_at: datetime = Field(description="when it was submitted (UTC)")
     started_at: datetime | None = Field(description="when a worker started it (UTC)")

@@ -7,20 +7,23 @@ claimed it, so a stale delivery can never overwrite the record of a newer one.
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, delete, null, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from models.base import utcnow
+from models.condition import JobCondition
 from models.db import session_scope
 from models.diagnostic import SUMMARY_DIAGNOSTICS, JobDiagnostic
 from models.event import EPOCH, STATUS, job_event
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
 from models.spec import JobConfig
+from worker.conditions import Condition
 from worker.training.results import EpochResult
 
 log = logging.getLogger(__name__)
@@ -85,19 +88,27 @@ def claim(job_id: int) -> ClaimedJob | None:
         ).one_or_none()
         if claimed is None:
             return None
-        for table in (EpochMetric, JobDiagnostic):
+        for table in (EpochMetric, JobDiagnostic, JobCondition):
             session.execute(delete(table).where(table.job_id == job_id))
         attempt, config, seed, experiment_id = claimed
         session.execute(job_event(job_id, experiment_id, STATUS, status="running", attempt=attempt))
     return ClaimedJob(job_id, attempt, JobConfig.model_validate(config), seed, experiment_id)
 
 
-def record_epoch(job: ClaimedJob, result: EpochResult) -> None:
-    """Write one epoch's metrics, its diagnostics and the job's progress in one transaction."""
-    retrying(lambda: _record_epoch(job, result))
+def record_epoch(
+    job: ClaimedJob, result: EpochResult, conditions: Sequence[Condition] = ()
+) -> None:
+    """Write one epoch's metrics, its diagnostics, the job's progress and its conditions as
+    the epochs so far show them, in one transaction."""
+    retrying(lambda: _record_epoch(job, result, conditions))
 
 
-def _record_epoch(job: ClaimedJob, result: EpochResult) -> None:
+def _replace_conditions(session: Session, job_id: int, conditions: Sequence[Condition]) -> None:
+    session.execute(delete(JobCondition).where(JobCondition.job_id == job_id))
+    session.add_all(JobCondition(job_id=job_id, **c.columns()) for c in conditions)
+
+
+def _record_epoch(job: ClaimedJob, result: EpochResult, conditions: Sequence[Condition]) -> None:
     with session_scope() as session:
         moved = session.execute(update(Job).where(_ours(job)).values(**_progress(result)))
         if moved.rowcount != 1:  # type: ignore[attr-defined]
@@ -131,6 +142,7 @@ def _record_epoch(job: ClaimedJob, result: EpochResult) -> None:
             "seconds": result.seconds,
         }
         session.execute(job_event(job.id, job.experiment_id, EPOCH, attempt=job.attempt, **figures))
+        _replace_conditions(session, job.id, conditions)
 
 
 def _progress(result: EpochResult) -> dict[str, object]:
@@ -179,8 +191,10 @@ def finish(
     error: str | None = None,
     final: EpochResult | None = None,
     summary: dict[str, object] | None = None,
+    conditions: Sequence[Condition] | None = None,
 ) -> bool:
-    """End the job: terminal status, final figures, curve summary or error; False if not ours."""
+    """End the job: terminal status, final figures, curve summary or error, and its conditions
+    from all its epochs (when given; else those of its last epoch stay); False if not ours."""
     values: dict[str, object] = {"status": status, "error": error, "finished_at": utcnow()}
     values |= summary or {}
     if final is not None:
@@ -190,10 +204,12 @@ def finish(
             "final_test_loss": _finite(final.test_loss),
             "final_test_accuracy": final.test_accuracy,
         }
-    return retrying(lambda: _end(job, values))
+    return retrying(lambda: _end(job, values, conditions))
 
 
-def _end(job: ClaimedJob, values: dict[str, object]) -> bool:
+def _end(
+    job: ClaimedJob, values: dict[str, object], conditions: Sequence[Condition] | None = None
+) -> bool:
     with session_scope() as session:
         ended = session.execute(update(Job).where(_ours(job)).values(**values))
         if ended.rowcount != 1:  # type: ignore[attr-defined]
@@ -203,4 +219,6 @@ def _end(job: ClaimedJob, values: dict[str, object]) -> bool:
             job.id, job.experiment_id, STATUS, attempt=job.attempt, status=status, error=error
         )
         session.execute(event)
+        if conditions is not None:
+            _replace_conditions(session, job.id, conditions)
         return True

@@ -9,6 +9,7 @@ from models.job import JobStatus
 from models.settings import get_settings
 from models.spec import JobConfig, PreprocessingSpec
 from worker import jobs
+from worker.conditions import diagnose
 from worker.curves import summarize
 from worker.data import FashionMnist, load_fashion_mnist
 from worker.hooks import RecordingHooks
@@ -68,16 +69,17 @@ def describe(error: BaseException) -> str:
 
 
 def end_job(job: jobs.ClaimedJob, outcome: TrainingOutcome, epochs: list[EpochResult]) -> str:
-    """Write the job's terminal status and curve summary from how training ended."""
+    """Write the job's terminal status, curve summary and conditions from how training ended."""
     summary = summarize(epochs, job.config.loss.mode).columns()
+    conditions = diagnose(job.config, epochs)
     if outcome.ending is Ending.DIVERGED:
         error = f"diverged at epoch {outcome.epoch}"
-        jobs.finish(job, JobStatus.FAILED, error=error, summary=summary)
+        jobs.finish(job, JobStatus.FAILED, error=error, summary=summary, conditions=conditions)
         return JobStatus.FAILED
     if outcome.ending is Ending.CANCELLED or jobs.cancel_requested(job):
-        jobs.finish(job, JobStatus.CANCELLED, summary=summary)
+        jobs.finish(job, JobStatus.CANCELLED, summary=summary, conditions=conditions)
         return JobStatus.CANCELLED
-    jobs.finish(job, JobStatus.SUCCEEDED, final=epochs[-1], summary=summary)
+    jobs.finish(job, JobStatus.SUCCEEDED, final=epochs[-1], summary=summary, conditions=conditions)
     return JobStatus.SUCCEEDED
 
 

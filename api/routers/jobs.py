@@ -21,6 +21,7 @@ from api.deps import (
 from api.queries import free_form
 from api.responses import ModelResponse
 from api.schemas import (
+    ConditionOut,
     DiagnosticOut,
     DiagnosticsOut,
     DiagnosticsSummary,
@@ -31,6 +32,7 @@ from api.schemas import (
 )
 from api.services import cancellation, events, jobs
 from api.streams import EVENT_STREAM, ResumeAfter, event_stream
+from models.condition import ConditionName
 from models.job import JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -53,6 +55,9 @@ def list_jobs(
     job_status: Annotated[list[JobStatus], Query(alias="status")] = [],  # noqa: B006
     stuck: bool | None = None,
     diverged: bool | None = None,
+    condition: Annotated[
+        list[ConditionName], Query(description="jobs with any of these conditions")
+    ] = [],  # noqa: B006
     sort: Annotated[str | None, Query(max_length=100, description=SORT_HELP)] = None,
     descending: Annotated[bool, Query(alias="desc", description="sort descending")] = False,
     limit: PageLimit = 50,
@@ -66,6 +71,7 @@ def list_jobs(
     a comma-separated list after = or != means any of those values. Fields: every config path
     (`preprocessing.divisor`, `training.learning_rate`, ...), `result.loss|accuracy|test_loss|
     test_accuracy`, `summary.*`, `id`, `experiment_id`, `seed`, `status`, `created_at`.
+    `condition=dead_units` (repeatable: any of them) keeps the jobs whose diagnosis has it.
     """
     query = jobs.JobQuery(
         owner=owner,
@@ -73,6 +79,7 @@ def list_jobs(
         statuses=job_status,
         stuck=stuck,
         diverged=diverged,
+        conditions=condition,
         where=filters.parse(request.url.query),
         sort=sort,
         descending=descending,
@@ -85,9 +92,11 @@ def list_jobs(
 
 @router.get("/{job_id}", response_model=JobOut)
 async def read_job(job_id: JobId, reader: ReaderDep, owner: OwnerDep) -> ModelResponse:
-    """One job: status, config, seed, progress, result or error, summaries, timestamps."""
-    job = await reader(lambda session: jobs.get_job(session, job_id, owner))
+    """One job: status, config, seed, progress, result or error, summaries, conditions,
+    timestamps."""
+    job, conditions = await reader(lambda s: jobs.job_with_conditions(s, job_id, owner))
     out = JobOut.from_row(job)
+    out.conditions = [ConditionOut.model_validate(row) for row in conditions]
     if job.diagnostics_first:
         out.diagnostics = DiagnosticsSummary(
             chance_loss=math.log(10),

@@ -2,7 +2,7 @@
 attempt that counts. Rows written before it have none and are shown as they were.
 
 Revision ID: 8f2a4c6e1d37
-Revises: 3c0e5d1a7b42
+Revises: b5ae09093528
 Create Date: 2026-11-29 21:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "8f2a4c6e1d37"
-down_revision: str | None = "3c0e5d1a7b42"
+down_revision: str | None = "b5ae09093528"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
