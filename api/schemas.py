@@ -61,7 +61,7 @@ class ConditionOut(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
 
-    name: ConditionName
+    name: ConditionName = Field(description="which condition (README, Reading a diagnosis)")
     kind: ConditionKind = Field(description="problem: something went wrong; note: worth knowing")
     subject: str = Field(description='"job", or the layer it is about ("hidden_1")')
     epoch: int = Field(description="the first epoch from which it held")

@@ -19,7 +19,7 @@ from api.report.groups import ConfigGroup, group_jobs
 from api.report.records import load_records
 from api.report.schemas import (
     ComparisonRow,
-    ConditionOut,
+    ConfigConditionOut,
     ConfigRow,
     CurvePoint,
     FindingOut,
@@ -62,7 +62,7 @@ def config_row(group: ConfigGroup) -> ConfigRow:
         seeds=sorted(job.seed for job in group.jobs),
         learned=group.learned(),
         stuck_seeds=sum(1 for job in group.jobs if job.stuck),
-        conditions=[ConditionOut(**asdict(c)) for c in group.conditions()],
+        conditions=[ConfigConditionOut(**asdict(c)) for c in group.conditions()],
         curve=curve(group),
         **finals,
     )

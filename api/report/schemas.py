@@ -48,7 +48,7 @@ class CurvePoint(BaseModel):
     test_accuracy: Interval | None = Field(description="test accuracy over the seeds")
 
 
-class ConditionOut(BaseModel):
+class ConfigConditionOut(BaseModel):
     """A condition as it held across a config's seeds (see README "Reading a diagnosis")."""
 
     name: str = Field(description="the condition, e.g. saturated_softmax")
@@ -81,7 +81,7 @@ class ConfigRow(BaseModel):
         description="last epoch's test accuracy over the seeds"
     )
     stuck_seeds: int = Field(description="seeds whose loss stayed near chance")
-    conditions: list[ConditionOut] = Field(description="the conditions its seeds showed")
+    conditions: list[ConfigConditionOut] = Field(description="the conditions its seeds showed")
     curve: list[CurvePoint] = Field(description="per epoch, over the seeds")
 
 
