@@ -4,6 +4,8 @@ the report, the pages, the plot legends, the exports and (through the API) the C
 from collections.abc import Sequence
 from typing import Any
 
+from models.spec import JobConfig
+
 # How a varying config path is written in a label, as people say it; `{}` is the value.
 PATH_WORDS = {
     "loss.mode": "{} loss",
@@ -33,6 +35,9 @@ def flatten(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+CONFIG_PATHS = tuple(flatten(JobConfig().resolved().model_dump(mode="json")))
+
+
 def factor(path: str) -> str:
     """The factor a config path belongs to: the preprocessing is one, every other path its own."""
     return PREPROCESSING if path.startswith(f"{PREPROCESSING}.") else path
@@ -59,9 +64,10 @@ def factor_words(config: dict[str, Any], name: str) -> str:
 
 
 def varying_factors(configs: Sequence[dict[str, Any]]) -> list[str]:
-    """The factors whose values differ between the configs, in config order."""
+    """The factors whose values differ between the configs, in the spec's order (PostgreSQL's
+    JSONB returns keys in an order of its own)."""
     flats = [flatten(config) for config in configs]
-    paths = [p for p in flats[0] if len({repr(f.get(p)) for f in flats}) > 1] if flats else []
+    paths = [p for p in CONFIG_PATHS if len({repr(f.get(p)) for f in flats}) > 1] if flats else []
     return list(dict.fromkeys(factor(path) for path in paths))
 
 

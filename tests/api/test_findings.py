@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from api.labels import labels
 from api.report.comparisons import Metric, compare_all, pairs
 from api.report.findings import pair_finding
 from api.report.followups import follow_ups
@@ -173,3 +174,14 @@ def test_each_problem_gets_a_follow_up_with_the_one_change_on_the_same_seeds() -
     dead = found[("raw pixels, logits loss", "dead_units")]
     assert dead.spec["variants"][1] == {"training": {"learning_rate": 0.0001}}
     assert [f.number for f in found.values()] == [1, 2]
+
+
+def test_labels_do_not_follow_the_stored_key_order() -> None:
+    configs = [
+        JobConfig.model_validate(RAW | CLIPPED).resolved().model_dump(mode="json"),
+        JobConfig.model_validate(SCALED).resolved().model_dump(mode="json"),
+    ]
+    reordered = [dict(reversed(config.items())) for config in configs]
+    assert (
+        labels(reordered) == labels(configs) == ["raw pixels, clipped loss", "x/255, logits loss"]
+    )
