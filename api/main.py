@@ -12,7 +12,7 @@ from api.errors import install_handlers, problem_responses
 from api.limits import BodyLimits
 from api.metrics import RequestTimer, StoreCollector, new_registry
 from api.reads import make_reader
-from api.routers import experiments, health, jobs, pages
+from api.routers import curation, experiments, health, jobs, pages
 from models.broker import Broker
 from models.db import make_engine, make_sessionmaker
 from models.settings import Settings, get_settings
@@ -64,8 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics_registry = metrics_registry
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestTimer, histogram=requests)
-    # Routes are matched in order: the most polled first.
-    for module in (jobs, experiments, health, pages):
+    # Routes are matched in order: the most polled first; /experiments/compare before
+    # /experiments/{experiment_id}.
+    for module in (jobs, curation, experiments, health, pages):
         app.include_router(module.router)
     return app
 

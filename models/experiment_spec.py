@@ -15,6 +15,8 @@ MAX_JOBS_PER_EXPERIMENT = 500
 MAX_SEED = 2**31 - 1
 
 GridValue = str | int | float | bool | list[int] | None
+# An experiment's name, as submitted and as renamed (PATCH /experiments/{id}).
+ExperimentName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 def config_paths(model: type[SpecModel] = JobConfig, prefix: str = "") -> list[str]:
@@ -63,7 +65,7 @@ class ExperimentSpec(SpecModel):
     preset: PresetName | None = Field(
         None, description="a named experiment; then only name and seeds may be given"
     )
-    name: str = Field("experiment", min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
+    name: ExperimentName = "experiment"
     base: JobConfig = Field(default_factory=JobConfig)
     grid: dict[str, Annotated[list[GridValue], Field(min_length=1, max_length=100)]] = Field(
         default_factory=dict, max_length=10

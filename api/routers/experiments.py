@@ -9,10 +9,15 @@ from api import exports, plots
 from api.auth import OwnerDep
 from api.deps import BrokerDep, ExperimentId, SessionDep, SettingsDep
 from api.html_pages import experiment_page
-from api.presenters import experiment_out, experiment_report, experiment_summaries
+from api.presenters import (
+    experiment_out,
+    experiment_report,
+    experiment_summaries,
+    submitted_response,
+)
 from api.report.schemas import Report, ReportQuery
 from api.responses import ModelResponse
-from api.schemas import ExperimentOut, ExperimentPage
+from api.schemas import MAX_TAGS, ExperimentOut, ExperimentPage, Tag
 from api.services import cancellation, events, submission
 from api.services import experiments as services
 from api.streams import EVENT_STREAM, event_stream
@@ -61,11 +66,7 @@ def submit_experiment(
         idempotency_key=idempotency_key,
         max_active_jobs=settings.max_active_jobs_per_key,
     )
-    headers = {"Location": f"/experiments/{submitted.experiment.id}"}
-    if submitted.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    out = experiment_out(session, submitted.experiment, submitted.jobs)
-    return ModelResponse(out, status_code=status.HTTP_202_ACCEPTED, headers=headers)
+    return submitted_response(session, submitted)
 
 
 @router.get("")
@@ -77,10 +78,22 @@ def list_experiments(
     cursor: Annotated[
         str | None, Query(max_length=200, description="the previous page's next_cursor")
     ] = None,
+    tag: Annotated[
+        list[Tag], Query(max_length=MAX_TAGS, description="only those with every tag given")
+    ] = [],  # noqa: B006
+    name: Annotated[
+        str | None, Query(max_length=200, description="only those whose name contains it, any case")
+    ] = None,
+    archived: Annotated[
+        bool, Query(description="the archived experiments instead of the others")
+    ] = False,
 ) -> ExperimentPage:
-    """Experiments, newest first, a page at a time."""
+    """Experiments, newest first, a page at a time; archived ones only when asked."""
     limit = min(limit, settings.page_size_max)
-    rows, next_cursor = services.list_experiments(session, owner=owner, limit=limit, cursor=cursor)
+    where = services.ExperimentQuery(tags=tag, name=name, archived=archived)
+    rows, next_cursor = services.list_experiments(
+        session, owner=owner, limit=limit, cursor=cursor, where=where
+    )
     return ExperimentPage(items=experiment_summaries(session, rows), next_cursor=next_cursor)
 
 

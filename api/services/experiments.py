@@ -1,12 +1,17 @@
-"""Experiments: read one (if the caller may), list them, count their jobs per status."""
+"""Experiments: read one (if the caller may), list and search them, count their jobs per status,
+change their name, notes and tags, archive them."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, exists, func, select, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from api.errors import ExperimentNotFound
 from api.pagination import decode_cursor, encode_cursor
+from models.base import utcnow
 from models.experiment import Experiment
 from models.job import Job
 
@@ -39,16 +44,72 @@ def status_counts(session: Session, experiment_ids: list[int]) -> dict[int, dict
     return counts
 
 
+@dataclass(frozen=True)
+class ExperimentQuery:
+    """Which experiments a list shows: all tags given, a name part, archived or not."""
+
+    tags: Sequence[str] = field(default_factory=tuple)
+    name: str | None = None
+    archived: bool = False
+
+
+def _has_tag(session: Session, tag: str) -> ColumnElement[bool]:
+    if session.get_bind().dialect.name == "postgresql":
+        return type_coerce(Experiment.tags, JSONB).contains([tag])
+    values = func.json_each(Experiment.tags).table_valued("value")
+    return exists(select(1).select_from(values).where(values.c.value == tag))
+
+
+def _filtered(session: Session, query: Select[Any], where: ExperimentQuery) -> Select[Any]:
+    query = query.where(
+        Experiment.archived_at.is_not(None) if where.archived else Experiment.archived_at.is_(None)
+    )
+    if where.name:
+        query = query.where(Experiment.name.icontains(where.name, autoescape=True))
+    for tag in where.tags:
+        query = query.where(_has_tag(session, tag))
+    return query
+
+
 def list_experiments(
-    session: Session, *, owner: str | None, limit: int, cursor: str | None
+    session: Session,
+    *,
+    owner: str | None,
+    limit: int,
+    cursor: str | None,
+    where: ExperimentQuery = ExperimentQuery(),
 ) -> tuple[Sequence[Experiment], str | None]:
-    """A page of the caller's experiments, newest first, and the cursor of the next page."""
+    """A page of the caller's experiments that match, newest first, and the next page's cursor."""
     query = select(Experiment).order_by(Experiment.id.desc()).limit(limit + 1)
     if owner is not None:
         query = query.where(Experiment.owner == owner)
     before = decode_cursor(cursor, "before")
     if before is not None:
         query = query.where(Experiment.id < before)
-    rows = session.scalars(query).all()
+    rows = session.scalars(_filtered(session, query, where)).all()
     more = len(rows) > limit
     return rows[:limit], encode_cursor({"before": rows[limit - 1].id}) if more else None
+
+
+def update_experiment(
+    session: Session, experiment_id: int, owner: str | None, changes: dict[str, Any]
+) -> Experiment:
+    """Set the given fields (name, notes, tags) of the caller's experiment."""
+    experiment = get_experiment(session, experiment_id, owner)
+    for name, value in changes.items():
+        setattr(experiment, name, value)
+    session.commit()
+    return experiment
+
+
+def set_archived(
+    session: Session, experiment_id: int, owner: str | None, *, archived: bool
+) -> Experiment:
+    """Archive the experiment (kept, but left out of lists) or bring it back; idempotent."""
+    experiment = get_experiment(session, experiment_id, owner)
+    if archived and experiment.archived_at is None:
+        experiment.archived_at = utcnow()
+    elif not archived:
+        experiment.archived_at = None
+    session.commit()
+    return experiment
