@@ -33,7 +33,7 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def listed(client: TestClient, **params: object) -> list[int]:
+def listed(client: TestClient, **params: str | bool | list[str]) -> list[int]:
     """The ids GET /experiments lists with these parameters."""
     response = client.get("/experiments", params={"limit": 500, **params})
     assert response.status_code == 200, response.text
