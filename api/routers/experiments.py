@@ -169,6 +169,11 @@ def experiment_metrics(
 def experiment_plot(
     experiment_id: ExperimentId, image: plots.ImageFormat, session: SessionDep, owner: OwnerDep
 ) -> Response:
-    """Loss and accuracy curves per config, mean over seeds with a 95% band (SVG or PNG)."""
-    report = experiment_report(session, services.get_experiment(session, experiment_id, owner))
-    return Response(plots.render(report, image), media_type=IMAGE_TYPES[image])
+    """Loss and accuracy curves per config, mean over seeds with a 95% band clipped to the
+    metric's range, the last epochs zoomed below (SVG or PNG); rendered once per state."""
+    experiment = services.get_experiment(session, experiment_id, owner)
+    state = services.state_of(session, experiment)
+    request = plots.PlotRequest(
+        experiment_id, state, image, lambda: experiment_report(session, experiment)
+    )
+    return Response(plots.cached(request), media_type=IMAGE_TYPES[image])

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from api.errors import ExperimentNotFound
 from api.pagination import decode_cursor, encode_cursor
 from models.base import utcnow
+from models.event import JobEvent
 from models.experiment import Experiment
-from models.job import Job
+from models.job import TERMINAL_STATUSES, Job
 
 
 def get_experiment(session: Session, experiment_id: int, owner: str | None) -> Experiment:
@@ -29,6 +30,18 @@ def experiment_jobs(session: Session, experiment_id: int) -> Sequence[Job]:
     return session.scalars(
         select(Job).where(Job.experiment_id == experiment_id).order_by(Job.id)
     ).all()
+
+
+def state_of(session: Session, experiment: Experiment) -> tuple[object, ...]:
+    """What the experiment's plot depends on: its name, how many jobs ended, its latest event
+    (every status change and finished epoch writes one); with its creation time, since SQLite
+    may give a deleted experiment's id to the next one."""
+    ended = select(func.count()).where(
+        Job.experiment_id == experiment.id, Job.status.in_(TERMINAL_STATUSES)
+    )
+    last_event = select(func.max(JobEvent.id)).where(JobEvent.experiment_id == experiment.id)
+    row = session.execute(select(ended.scalar_subquery(), last_event.scalar_subquery())).one()
+    return (experiment.created_at, experiment.name, *row)
 
 
 def status_counts(session: Session, experiment_ids: list[int]) -> dict[int, dict[str, int]]:
