@@ -1,20 +1,24 @@
 """The everyday verbs over HTTP: rename, notes and tags, search, archive, delete, re-run."""
 
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.main import create_app
 from models.condition import JobCondition
 from models.diagnostic import JobDiagnostic
 from models.event import JobEvent
 from models.experiment import Experiment
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
+from models.settings import Settings
 from models.spec import JobConfig
-from tests.api.test_auth import ALICE, BOB, as_, keyed  # noqa: F401 (the fixture)
+from tests.api.test_auth import as_, entry
 from tests.rows import job_row
 
 SPEC: dict[str, Any] = {
@@ -26,6 +30,17 @@ SPEC: dict[str, Any] = {
     ],
     "seeds": [3, 7],
 }
+
+
+@pytest.fixture
+def owners(settings: Settings) -> Iterator[tuple[TestClient, str, str]]:
+    """The API with two keys of this test's own (the shared database holds other keys' jobs),
+    and their tokens."""
+    mine, theirs = unique("mine"), unique("theirs")
+    keys = f"{entry(mine, mine)},{entry(theirs, theirs)}"
+    keyed = settings.model_copy(update={"api_keys": keys, "requests_per_minute": 1000})
+    with TestClient(create_app(keyed), raise_server_exceptions=False) as client:
+        yield client, mine, theirs
 
 
 def unique(prefix: str) -> str:
@@ -225,9 +240,10 @@ def test_rerun_of_a_job_makes_a_one_job_experiment_with_its_config_and_seed(
 
 
 def test_another_keys_experiment_cannot_be_changed_archived_deleted_or_rerun(
-    keyed: TestClient,  # noqa: F811 (the fixture)
+    owners: tuple[TestClient, str, str],
 ) -> None:
-    mine = keyed.post("/experiments", json={}, headers=as_(ALICE)).json()
+    keyed, alice, bob = owners
+    mine = keyed.post("/experiments", json={}, headers=as_(alice)).json()
     path = f"/experiments/{mine['id']}"
     job = f"/jobs/{mine['jobs'][0]['id']}"
     for method, url, body in (
@@ -239,6 +255,7 @@ def test_another_keys_experiment_cannot_be_changed_archived_deleted_or_rerun(
         ("POST", f"{job}/rerun", None),
         ("GET", f"/experiments/compare?ids={mine['id']},{mine['id'] + 1}", None),
     ):
-        response = keyed.request(method, url, json=body, headers=as_(BOB))
+        response = keyed.request(method, url, json=body, headers=as_(bob))
         assert response.status_code == 404, (method, url)
-    assert keyed.get(path, headers=as_(ALICE)).json()["name"] == mine["name"]
+    assert keyed.get(path, headers=as_(alice)).json()["name"] == mine["name"]
+    assert keyed.post(f"{path}/rerun", headers=as_(alice)).status_code == 202
