@@ -61,6 +61,34 @@ class NotCancellable(DomainError):
     title = "Conflict"
 
 
+class ExperimentBusy(DomainError):
+    """The experiment still has running jobs; they were asked to stop."""
+
+    status = 409
+    title = "Conflict"
+
+    def __init__(self, experiment_id: int, running: int) -> None:
+        super().__init__(
+            f"experiment {experiment_id} has running jobs ({running}); cancelled them, retry "
+            "when they have stopped",
+            {"Retry-After": "5"},
+        )
+
+
+class NotRerunnable(DomainError):
+    """The jobs' configs and seeds no longer make a valid experiment."""
+
+    status = 422
+    title = "Invalid request"
+
+
+class InvalidComparison(DomainError):
+    """The experiments to compare were not given as two distinct ids."""
+
+    status = 422
+    title = "Invalid request"
+
+
 class Unauthorized(DomainError):
     """No API key, or an unknown one."""
 
@@ -124,7 +152,7 @@ PROBLEM_STATUSES = {
     401: "no API key or an unknown one (when keys are configured)",
     404: "no such resource, or it belongs to another API key",
     406: "none of the media types in Accept can be served",
-    409: "the job or experiment has already ended",
+    409: "the job or experiment has already ended, or (DELETE) still has running jobs",
     413: "the request body is too large",
     415: "the request body is not JSON",
     422: "invalid input: each error names the field and what is allowed",

@@ -15,7 +15,7 @@ from api.limits import BodyLimits
 from api.metrics import RequestTimer, StoreCollector, new_registry
 from api.queries import refuse_unknown_query
 from api.reads import make_reader
-from api.routers import experiments, health, jobs, pages
+from api.routers import curation, experiments, health, jobs, pages
 from models.broker import Broker
 from models.db import make_engine, make_sessionmaker
 from models.settings import Settings, get_settings
@@ -71,8 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestTimer, histogram=requests)
     app.add_middleware(KeyedDocs, paths={*DOC_PATHS, app.openapi_url or "/openapi.json"})
     app.add_middleware(HeadAsGet)
-    # Routes are matched in order: the most polled first.
-    for module in (jobs, experiments, health, pages):
+    # Routes are matched in order: the most polled first; /experiments/compare before
+    # /experiments/{experiment_id}.
+    for module in (jobs, curation, experiments, health, pages):
         app.include_router(module.router)
     return app
 

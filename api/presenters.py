@@ -3,13 +3,20 @@
 from collections import Counter
 from collections.abc import Sequence
 
+from fastapi import status
 from sqlalchemy.orm import Session
 
+from api.deps import MAX_ID
+from api.errors import InvalidComparison
+from api.report import side_by_side
 from api.report.build import build_report
 from api.report.comparisons import DEFAULT_METRIC, Metric
+from api.report.records import load_records
 from api.report.schemas import Report
+from api.responses import ModelResponse
 from api.schemas import ExperimentOut, ExperimentSummary, JobOut
 from api.services import experiments as services
+from api.services.submission import Submitted
 from models.experiment import Experiment, experiment_status
 from models.job import Job
 
@@ -45,3 +52,34 @@ def experiment_report(
     counts = services.status_counts(session, [experiment.id])[experiment.id]
     status = experiment_status(counts)
     return build_report(session, experiment, status, metric=metric, margin=margin)
+
+
+def submitted_response(session: Session, submitted: Submitted) -> ModelResponse:
+    """202 with the new (or replayed) experiment and its Location."""
+    headers = {"Location": f"/experiments/{submitted.experiment.id}"}
+    if submitted.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    out = experiment_out(session, submitted.experiment, submitted.jobs)
+    return ModelResponse(out, status_code=status.HTTP_202_ACCEPTED, headers=headers)
+
+
+def compared_ids(ids: str) -> list[int]:
+    """`"1,2"` -> `[1, 2]`; InvalidComparison unless two distinct ids."""
+    found = [int(part) for part in ids.split(",")]
+    if len(set(found)) != 2 or not all(1 <= i <= MAX_ID for i in found):
+        raise InvalidComparison(f"ids: two distinct experiment ids from 1 to {MAX_ID} are needed")
+    return found
+
+
+def experiment_comparison(
+    session: Session, query: side_by_side.CompareQuery, owner: str | None
+) -> side_by_side.ExperimentComparison:
+    """Two of the caller's experiments side by side, with the report's statistics."""
+    ids = compared_ids(query.ids)
+    experiments = [services.get_experiment(session, i, owner) for i in ids]
+    counts = services.status_counts(session, ids)
+    sides = [
+        side_by_side.Side(row.id, row.name, counts[row.id], load_records(session, row.id))
+        for row in experiments
+    ]
+    return side_by_side.compare(sides, query)

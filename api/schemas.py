@@ -1,12 +1,13 @@
 """The HTTP shapes of experiments, jobs and metrics, built from the table rows."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from models.condition import ConditionKind, ConditionName
 from models.experiment import Experiment, ExperimentStatus, experiment_status
+from models.experiment_spec import ExperimentName
 from models.job import CurveSummary, Job, JobStatus
 from models.metric import EpochMetric
 from models.spec import JobConfig
@@ -138,11 +139,14 @@ class ExperimentSummary(BaseModel):
     """An experiment without its jobs: status derived from the jobs, counts per status."""
 
     id: int = Field(description="the experiment's id")
-    name: str = Field(description="its name, as submitted")
+    name: str = Field(description="its name, as submitted or renamed")
     status: ExperimentStatus = Field(
         description="derived from its jobs: queued, running, succeeded, failed or cancelled"
     )
     counts: dict[JobStatus, int] = Field(description="how many of its jobs are in each status")
+    notes: str = Field(description="free text, set with PATCH")
+    tags: list[str] = Field(description="short labels, set with PATCH; GET /experiments?tag=")
+    archived_at: datetime | None = Field(description="when archived; null if not")
     created_at: datetime = Field(description="when it was submitted (UTC)")
 
     @classmethod
@@ -154,8 +158,50 @@ class ExperimentSummary(BaseModel):
             name=experiment.name,
             status=experiment_status(counts),
             counts=full,
+            notes=experiment.notes,
+            tags=experiment.tags,
+            archived_at=experiment.archived_at,
             created_at=experiment.created_at,
         )
+
+
+Tag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,39}$")]
+MAX_TAGS = 20
+MAX_NOTES = 10_000
+
+
+class ExperimentPatch(BaseModel):
+    """What PATCH /experiments/{id} may change; a field left out keeps its value."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "seed question, 5 seeds", "tags": ["seed"]}]},
+    )
+
+    name: ExperimentName | None = Field(None, description="the new name, 1-200 characters")
+    notes: str | None = Field(
+        None, max_length=MAX_NOTES, description='free text; "" clears the notes'
+    )
+    tags: list[Tag] | None = Field(
+        None,
+        max_length=MAX_TAGS,
+        description="the whole new list of distinct tags, each 1-40 of A-Z a-z 0-9 _ . : / + - "
+        "starting with a letter or digit; [] clears them",
+    )
+
+    @field_validator("name", "notes", "tags", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may not be null: leave the field out to keep its value")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _distinct(cls, tags: list[str] | None) -> list[str] | None:
+        if tags is not None and len(set(tags)) != len(tags):
+            raise ValueError("tags must be distinct")
+        return tags
 
 
 class ExperimentOut(ExperimentSummary):

@@ -40,6 +40,8 @@ EXAMPLES: list[JsonValue] = [
     {"preset": "seed-question-explained", "seeds": [0, 1, 2]},
     {"name": "learning rates", "grid": {"training.learning_rate": [0.01, 0.001]}},
 ]
+# An experiment's name, as submitted and as renamed (PATCH /experiments/{id}).
+ExperimentName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 def config_paths(model: type[SpecModel] = JobConfig, prefix: str = "") -> list[str]:
@@ -90,13 +92,7 @@ class ExperimentSpec(SpecModel):
     preset: PresetName | None = Field(
         None, description="a named experiment; then only name and seeds may be given"
     )
-    name: str = Field(
-        "experiment",
-        min_length=1,
-        max_length=200,
-        pattern=r"^[^\x00-\x1f\x7f]+$",
-        description="a name to find it by",
-    )
+    name: ExperimentName = Field("experiment", description="a name to find it by")
     base: JobConfig = Field(
         default_factory=JobConfig, description="the config every job starts from"
     )

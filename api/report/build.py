@@ -1,6 +1,7 @@
 """Assemble the report from an experiment's stored rows."""
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict
 
 from sqlalchemy.orm import Session
@@ -101,13 +102,33 @@ def build_report(
     margin: float | None = None,
 ) -> Report:
     """The report of one experiment on one metric, from its jobs, epochs and conditions."""
-    margin = DEFAULT_MARGINS[metric] if margin is None else margin
     groups = group_jobs(load_records(session, experiment.id))
+    return report_of(
+        groups,
+        experiment_id=experiment.id,
+        name=experiment.name,
+        status=status,
+        metric=metric,
+        margin=margin,
+    )
+
+
+def report_of(
+    groups: Sequence[ConfigGroup],
+    *,
+    experiment_id: int,
+    name: str,
+    status: str,
+    metric: Metric = DEFAULT_METRIC,
+    margin: float | None = None,
+) -> Report:
+    """The report of config groups on one metric (one experiment's, or two side by side)."""
+    margin = DEFAULT_MARGINS[metric] if margin is None else margin
     comparisons = compare_all(groups, metric, margin)
     best = best_group(groups, metric)
     return Report(
-        experiment_id=experiment.id,
-        name=experiment.name,
+        experiment_id=experiment_id,
+        name=name,
         status=status,
         summary=summary(groups, comparisons, metric),
         chance_loss=math.log(10),

@@ -17,6 +17,7 @@ from api.report.statistics import Difference, Judgement, judge, paired, welch
 # More pairs than this and the report compares each config with the best instead: every extra
 # comparison widens every interval (the correction), and nobody reads a hundred pairs.
 MAX_PAIRS = 30
+EXPERIMENT = "experiment"
 
 
 class Metric(StrEnum):
@@ -74,7 +75,10 @@ def differing_factors(a: ConfigGroup, b: ConfigGroup) -> list[str]:
     """The factors whose values differ between two configs."""
     fa, fb = flatten(a.config), flatten(b.config)
     paths = [path for path in fa | fb if fa.get(path) != fb.get(path)]
-    return list(dict.fromkeys(factor(path) for path in paths))
+    found = list(dict.fromkeys(factor(path) for path in paths))
+    # Only two experiments side by side have this factor (api.report.side_by_side); it counts
+    # only between configs that are otherwise the same: one config as each experiment ran it.
+    return [name for name in found if name != EXPERIMENT] or found
 
 
 def pairs(groups: Sequence[ConfigGroup], metric: Metric) -> list[tuple[ConfigGroup, ConfigGroup]]:

@@ -9,10 +9,15 @@ from api import exports, plots
 from api.auth import OwnerDep
 from api.deps import BrokerDep, ExperimentId, PageLimit, SessionDep, SettingsDep
 from api.html_pages import experiment_page
-from api.presenters import experiment_out, experiment_report, experiment_summaries
+from api.presenters import (
+    experiment_out,
+    experiment_report,
+    experiment_summaries,
+    submitted_response,
+)
 from api.report.schemas import Report, ReportQuery
 from api.responses import ModelResponse
-from api.schemas import ExperimentOut, ExperimentPage
+from api.schemas import MAX_TAGS, ExperimentOut, ExperimentPage, Tag
 from api.services import cancellation, events, submission
 from api.services import experiments as services
 from api.streams import EVENT_STREAM, ResumeAfter, event_stream
@@ -62,11 +67,7 @@ def submit_experiment(
         idempotency_key=idempotency_key,
         max_active_jobs=settings.max_active_jobs_per_key,
     )
-    headers = {"Location": f"/experiments/{submitted.experiment.id}"}
-    if submitted.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    out = experiment_out(session, submitted.experiment, submitted.jobs)
-    return ModelResponse(out, status_code=status.HTTP_202_ACCEPTED, headers=headers)
+    return submitted_response(session, submitted)
 
 
 @router.get("")
@@ -78,17 +79,27 @@ def list_experiments(
     cursor: Annotated[
         str | None, Query(max_length=200, description="the previous page's next_cursor")
     ] = None,
+    tag: Annotated[
+        list[Tag], Query(max_length=MAX_TAGS, description="only those with every tag given")
+    ] = [],  # noqa: B006
     name: Annotated[
-        str | None, Query(max_length=200, description="only names containing this, any case")
+        str | None, Query(max_length=200, description="only those whose name contains it, any case")
     ] = None,
+    archived: Annotated[
+        bool, Query(description="the archived experiments instead of the others")
+    ] = False,
     experiment_status: Annotated[
         ExperimentStatus | None, Query(alias="status", description="only experiments in it")
     ] = None,
 ) -> ExperimentPage:
-    """Experiments, newest first, a page at a time; searched by name, filtered by status."""
+    """Experiments, newest first, a page at a time: searched by name, filtered by tags and
+    status; archived ones only when asked."""
     limit = min(limit, settings.page_size_max)
+    where = services.ExperimentQuery(
+        tags=tag, name=name, archived=archived, status=experiment_status
+    )
     rows, next_cursor = services.list_experiments(
-        session, owner=owner, limit=limit, cursor=cursor, name=name, status=experiment_status
+        session, owner=owner, limit=limit, cursor=cursor, where=where
     )
     return ExperimentPage(items=experiment_summaries(session, rows), next_cursor=next_cursor)
 
@@ -121,32 +132,6 @@ def cancel_experiment(
     """Cancel every job that has not ended: queued ones never start, running ones stop."""
     experiment = cancellation.cancel_experiment(session, experiment_id, owner)
     return experiment_out(session, experiment)
-
-
-@router.post(
-    "/{experiment_id}/rerun", status_code=status.HTTP_202_ACCEPTED, response_model=ExperimentOut
-)
-def rerun_experiment(
-    experiment_id: ExperimentId,
-    session: SessionDep,
-    broker: BrokerDep,
-    settings: SettingsDep,
-    owner: OwnerDep,
-) -> ModelResponse:
-    """A new experiment from this one's stored spec: the same configs and seeds, trained again."""
-    experiment = services.get_experiment(session, experiment_id, owner)
-    spec = submission.rerun_spec(experiment, services.experiment_jobs(session, experiment_id))
-    submitted = submission.submit(
-        session,
-        spec=spec,
-        broker=broker,
-        owner=owner,
-        idempotency_key=None,
-        max_active_jobs=settings.max_active_jobs_per_key,
-    )
-    headers = {"Location": f"/experiments/{submitted.experiment.id}"}
-    out = experiment_out(session, submitted.experiment, submitted.jobs)
-    return ModelResponse(out, status_code=status.HTTP_202_ACCEPTED, headers=headers)
 
 
 @router.get("/{experiment_id}/report")
@@ -197,6 +182,11 @@ def experiment_metrics(
 def experiment_plot(
     experiment_id: ExperimentId, image: plots.ImageFormat, session: SessionDep, owner: OwnerDep
 ) -> Response:
-    """Loss and accuracy curves per config, mean over seeds with a 95% band (SVG or PNG)."""
-    report = experiment_report(session, services.get_experiment(session, experiment_id, owner))
-    return Response(plots.render(report, image), media_type=IMAGE_TYPES[image])
+    """Loss and accuracy curves per config, mean over seeds with a 95% band clipped to the
+    metric's range, the last epochs zoomed below (SVG or PNG); rendered once per state."""
+    experiment = services.get_experiment(session, experiment_id, owner)
+    state = services.state_of(session, experiment)
+    request = plots.PlotRequest(
+        experiment_id, state, image, lambda: experiment_report(session, experiment)
+    )
+    return Response(plots.cached(request), media_type=IMAGE_TYPES[image])

@@ -34,8 +34,9 @@ def experiments_page(
     status: Annotated[ExperimentStatus | Literal[""] | None, Query()] = None,
 ) -> HTMLResponse:
     """The experiments, newest first: searched by name, filtered by status, a page at a time."""
+    where = services.ExperimentQuery(name=name, status=status or None)
     rows, next_cursor = services.list_experiments(
-        session, owner=owner, limit=PAGE_SIZE, cursor=cursor, name=name, status=status or None
+        session, owner=owner, limit=PAGE_SIZE, cursor=cursor, where=where
     )
     filters = {key: value for key, value in (("name", name), ("status", status)) if value}
     context = {

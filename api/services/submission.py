@@ -116,19 +116,6 @@ def _publish(session: Session, broker: Broker, jobs: list[tuple[Job, JobConfig]]
     session.commit()
 
 
-def rerun_spec(experiment: Experiment, jobs: Sequence[Job]) -> ExperimentSpec:
-    """A spec for the configs and seeds an experiment's jobs ran, under the same name."""
-    configs = {json.dumps(job.config, sort_keys=True): job.config for job in jobs}
-    seeds = list(dict.fromkeys(job.seed for job in jobs))
-    # Built from the jobs, which are what ran (and passed the limits when first submitted),
-    # unvalidated: a grid's expansion may hold more configs than `variants` accepts.
-    return ExperimentSpec.model_construct(
-        name=experiment.name,
-        variants=[JobConfig.model_validate(config) for config in configs.values()],
-        seeds=seeds,
-    )
-
-
 def submit(
     session: Session,
     *,

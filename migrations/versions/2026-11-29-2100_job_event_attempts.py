@@ -2,7 +2,7 @@
 attempt that counts. Rows written before it have none and are shown as they were.
 
 Revision ID: 8f2a4c6e1d37
-Revises: b5ae09093528
+Revises: 8b1f4c2e9a73
 Create Date: 2026-11-29 21:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "8f2a4c6e1d37"
-down_revision: str | None = "b5ae09093528"
+down_revision: str | None = "8b1f4c2e9a73"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

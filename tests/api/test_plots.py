@@ -80,6 +80,6 @@ def test_plots_rendered_at_once_from_several_threads_each_show_their_own_experim
         else:
             assert content.startswith(PNG_SIGNATURE)
             pixels = matplotlib.image.imread(io.BytesIO(content), format="png")
-            assert pixels.shape[:2] == (506, 1650)  # the whole figure: 15 x 4.6 inches at 110 dpi
+            assert pixels.shape[:2] == (924, 1650)  # the whole figure: 15 x 8.4 inches at 110 dpi
             pngs.append(content)
     assert len(set(pngs)) == len(ids)  # each experiment's curves differ, and so do its pixels
