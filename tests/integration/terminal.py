@@ -11,9 +11,19 @@ from dataclasses import dataclass
 
 import pyte
 
+from tests.integration.service import ROOT
+
+# Variables that would tell rich a size or a kind of terminal other than the pseudo-terminal's.
+TERMINAL_OVERRIDES = ("COLUMNS", "LINES", "FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE")
 # The emulator is wider than the terminal the program is told about, so a line the program
 # writes past its width shows up past that column instead of wrapping out of sight.
 EMULATOR_COLUMNS = 200
+
+
+def terminal_env() -> dict[str, str]:
+    """The environment of a user's terminal running the tree's command line and client."""
+    env = {k: v for k, v in os.environ.items() if k not in TERMINAL_OVERRIDES}
+    return env | {"TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
 """The `normlab` command line against the real service, over HTTP only."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,12 +10,10 @@ import pytest
 
 from cli.main import main
 from tests.integration.service import ROOT, Service, free_port
-from tests.integration.terminal import run_in_terminal
+from tests.integration.terminal import run_in_terminal, terminal_env
 
 pytestmark = pytest.mark.integration
 SMALL = {"dataset": {"train_size": 1000, "test_size": 300}, "training": {"epochs": 2}}
-# Variables that would tell rich a size or a kind of terminal other than the pseudo-terminal's.
-TERMINAL_OVERRIDES = ("COLUMNS", "LINES", "FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE")
 
 
 def normlab(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -61,12 +58,6 @@ def test_submit_watch_status_results_and_cancel(
     assert len(csv_lines) == 1 + 2 * 3  # two jobs, epochs 0 to 2
     assert main([url, "cancel", str(experiment_id)]) == 1
     assert "409" in capsys.readouterr().err
-
-
-def terminal_env() -> dict[str, str]:
-    """The environment of a user's 80 x 24 terminal running the tree's command line."""
-    env = {k: v for k, v in os.environ.items() if k not in TERMINAL_OVERRIDES}
-    return env | {"TERM": "xterm-256color", "PYTHONPATH": str(ROOT)}
 
 
 def job_rows(lines: list[str], label: str, seed: int) -> list[str]:

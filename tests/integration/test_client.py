@@ -6,8 +6,7 @@ import pytest
 
 from normlab import ApiError, Client
 from tests.integration.service import Service
-from tests.integration.terminal import run_in_terminal
-from tests.integration.test_cli import terminal_env
+from tests.integration.terminal import run_in_terminal, terminal_env
 
 pytestmark = pytest.mark.integration
 SMALL = {"dataset": {"train_size": 1000, "test_size": 300}, "training": {"epochs": 2}}
