@@ -178,6 +178,12 @@ def _not_nullable(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
 
 
+def _distinct_items(schema: dict[str, Any]) -> None:
+    """A list of distinct values, not nullable."""
+    _not_nullable(schema)
+    schema["uniqueItems"] = True
+
+
 class ExperimentPatch(BaseModel):
     """What PATCH /experiments/{id} may change; a field left out keeps its value."""
 
@@ -201,7 +207,7 @@ class ExperimentPatch(BaseModel):
         max_length=MAX_TAGS,
         description="the whole new list of distinct tags, each 1-40 of A-Z a-z 0-9 _ . : / + - "
         "starting with a letter or digit; [] clears them",
-        json_schema_extra=_not_nullable,
+        json_schema_extra=_distinct_items,
     )
 
     @field_validator("name", "notes", "tags", mode="before")
