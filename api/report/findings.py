@@ -35,11 +35,14 @@ def change_text(item: PairComparison) -> str:
 
 
 def interval_text(j: Judgement) -> str:
-    """'+0.013 (95% CI corrected for 9 comparisons +0.001 to +0.025, paired t, 5 seeds)'."""
+    """'+0.013 (95% CI corrected for 9 comparisons +0.001 to +0.025, paired t, 5 seeds,
+    higher in 5 of 5)'."""
+    d = j.difference
     corrected = f"corrected for {j.comparisons} comparisons " if j.comparisons > 1 else ""
+    signs = f", higher in {d.above} of {d.n}" if d.above is not None else ""
     return (
-        f"{j.difference.difference:+.3g} ({100 * CONFIDENCE:.0f}% CI {corrected}"
-        f"{j.ci_low:+.3g} to {j.ci_high:+.3g}, {j.difference.test}, {j.difference.n} seeds)"
+        f"{d.difference:+.3g} ({100 * CONFIDENCE:.0f}% CI {corrected}"
+        f"{j.ci_low:+.3g} to {j.ci_high:+.3g}, {d.test}, {d.n} seeds{signs})"
     )
 
 
@@ -111,6 +114,7 @@ def _statistics(j: Judgement | None) -> dict[str, Any]:
         "n": d.n,
         "difference": d.difference,
         "ci": [j.ci_low, j.ci_high],
+        "higher_in": d.above,
         "comparisons": j.comparisons,
         "p": j.p,
         "p_adjusted": j.p_adjusted,

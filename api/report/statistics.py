@@ -66,15 +66,17 @@ class Difference:
     error: float
     df: float
     spread: float  # std of the paired differences, or the pooled std for Welch
+    above: int | None = None  # paired: in how many pairs a exceeds b
 
 
 def paired(a: Sequence[float], b: Sequence[float]) -> Difference:
     """The difference over matched pairs (same seed: same initial weights and batches)."""
-    summary = summarize([x - y for x, y in zip(a, b, strict=True)])
+    differences = [x - y for x, y in zip(a, b, strict=True)]
+    summary = summarize(differences)
     std = summary.std or 0.0
-    return Difference(
-        "paired t", summary.n, summary.mean, std / math.sqrt(summary.n), summary.n - 1, std
-    )
+    error = std / math.sqrt(summary.n)
+    above = sum(1 for d in differences if d > 0)
+    return Difference("paired t", summary.n, summary.mean, error, summary.n - 1, std, above)
 
 
 def welch(a: Sequence[float], b: Sequence[float]) -> Difference:

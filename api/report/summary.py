@@ -9,8 +9,9 @@ from collections.abc import Sequence
 
 from api.labels import LOSS_MODE_WORDS, factor_words
 from api.report.comparisons import Metric, PairComparison, best_group
+from api.report.findings import change_text
 from api.report.groups import ConfigGroup, GroupCondition
-from api.report.mechanism import primary, value_text
+from api.report.mechanism import contrasts, key_differences, notable, primary, value_text
 from api.report.statistics import Verdict
 
 
@@ -38,7 +39,7 @@ def learning_sentences(groups: Sequence[ConfigGroup]) -> list[str]:
         )
     clean = [g.label for g in measured if g.learned() and not g.problems()]
     if clean:
-        sentences.append("Learned with no problem found: " + ", ".join(clean) + ".")
+        sentences.append("Learned with no problem found: " + "; ".join(clean) + ".")
     return sentences
 
 
@@ -103,6 +104,25 @@ def _weaker(bad: ConfigGroup, good: ConfigGroup, condition: GroupCondition) -> s
     )
 
 
+def mechanism_sentences(comparisons: Sequence[PairComparison]) -> list[str]:
+    """For one change between configs that both learned and differ (or may), the key
+    diagnostics it moves, once per change."""
+    said: dict[str, str] = {}
+    for item in comparisons:
+        j = item.judgement
+        if j is None or j.verdict not in (Verdict.DIFFERENT, Verdict.UNDECIDED):
+            continue
+        if len(item.factors) != 1 or not (item.a.learned() and item.b.learned()):
+            continue
+        if contrasts(item.a, item.b):
+            continue
+        phrases = notable(key_differences(item.a, item.b))
+        change = change_text(item)
+        if phrases and change not in said:
+            said[change] = f"{change}: no condition differs, but " + "; ".join(phrases) + "."
+    return list(said.values())
+
+
 def difference_sentences(comparisons: Sequence[PairComparison]) -> list[str]:
     """Real, equivalent and undecided differences, one sentence each kind."""
     by_verdict: dict[Verdict, list[str]] = {}
@@ -138,6 +158,7 @@ def summary(
         learning_sentences(groups)
         + cause_sentences(comparisons)
         + not_the_cause(groups)
+        + mechanism_sentences(comparisons)
         + lead
         + difference_sentences(comparisons)
     )

@@ -185,3 +185,15 @@ def test_labels_do_not_follow_the_stored_key_order() -> None:
     assert (
         labels(reordered) == labels(configs) == ["raw pixels, clipped loss", "x/255, logits loss"]
     )
+
+
+def test_a_difference_with_no_condition_is_explained_by_the_diagnostics_it_moves() -> None:
+    _, [statement], sentences = report_parts(
+        jobs(SCALED, [0.300, 0.310, 0.320], diagnostics={"input.std": 0.353}),
+        jobs(THOUSAND, [0.331, 0.342, 0.349], diagnostics={"input.std": 0.0902}),
+    )
+    assert "paired t, 3 seeds, higher in 3 of 3)" in statement
+    assert (
+        "x/1000 instead of x/255: no condition differs, but input.std at epoch 0 0.0902 "
+        "against 0.353 (3.9x)." in sentences
+    )

@@ -89,7 +89,7 @@ def test_report_folds_seeds_and_compares_with_the_best(
     )
     assert comparison["verdict"] == "different"
     assert comparison["p_adjusted"] == comparison["p"]
-    assert report["summary"][0] == "Learned with no problem found: x/255, center."
+    assert report["summary"][0] == "Learned with no problem found: x/255; center."
 
 
 def test_report_compares_on_the_metric_asked_for(client: TestClient, session: Session) -> None:
