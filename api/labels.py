@@ -72,11 +72,31 @@ def varying_factors(configs: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def label(config: dict[str, Any], factors: Sequence[str]) -> str:
-    """A config's short name from the factors that vary; the preprocessing alone if none do."""
+    """A config's short name from the given factors; the preprocessing alone if none."""
     return ", ".join(factor_words(config, name) for name in factors) or preprocessing_words(config)
 
 
+def usual_values(configs: Sequence[dict[str, Any]], factors: Sequence[str]) -> dict[str, str]:
+    """Per factor, the value more than half of the configs share, where one is."""
+    usual = {}
+    for name in factors:
+        words = [factor_words(config, name) for config in configs]
+        top = max(set(words), key=words.count)
+        if 2 * words.count(top) > len(words):
+            usual[name] = top
+    return usual
+
+
 def labels(configs: Sequence[dict[str, Any]]) -> list[str]:
-    """Each config's short label within the set."""
+    """Each config's short label within the set: the factors that vary, less those where it
+    has the value most configs share (so a sweep's labels say how each config departs from
+    the common one); every varying factor if that would leave two labels alike."""
     factors = varying_factors(configs)
+    usual = usual_values(configs, factors)
+    short = [
+        label(config, [f for f in factors if factor_words(config, f) != usual.get(f)])
+        for config in configs
+    ]
+    if len(set(short)) == len(short):
+        return short
     return [label(config, factors) for config in configs]

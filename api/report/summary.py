@@ -8,7 +8,7 @@ them), and which differences are real, equivalent or undecided.
 from collections.abc import Sequence
 
 from api.labels import LOSS_MODE_WORDS, factor_words
-from api.report.comparisons import Metric, PairComparison, best_group
+from api.report.comparisons import Metric, PairComparison, best_group, differing_factors
 from api.report.findings import change_text
 from api.report.groups import ConfigGroup, GroupCondition
 from api.report.mechanism import contrasts, key_differences, notable, primary, value_text
@@ -72,12 +72,13 @@ def _cause(bad: ConfigGroup, good: ConfigGroup, factor: str, metric: Metric) -> 
 
 
 def not_the_cause(groups: Sequence[ConfigGroup]) -> list[str]:
-    """Problem conditions that a config which learned shows more of than a failing config."""
+    """Problem conditions that a config which learned shows more of than a failing config
+    differing from it in one factor (elsewhere the two would differ in too much to say)."""
     learned = [g for g in groups if g.learned()]
     sentences = []
     for bad in (g for g in groups if g.learned() is False):
         said = {(c.name, c.subject) for c in bad.problems()}
-        for good in learned:
+        for good in (g for g in learned if len(differing_factors(bad, g)) == 1):
             for condition in good.problems():
                 key = (condition.name, condition.subject)
                 text = None if key in said else _weaker(bad, good, condition)

@@ -197,3 +197,23 @@ def test_a_difference_with_no_condition_is_explained_by_the_diagnostics_it_moves
         "x/1000 instead of x/255: no condition differs, but input.std at epoch 0 0.0902 "
         "against 0.353 (3.9x)." in sentences
     )
+
+
+def test_a_sweeps_labels_say_how_each_config_departs_from_the_common_one() -> None:
+    configs = [
+        JobConfig.model_validate(sections).resolved().model_dump(mode="json")
+        for sections in (SCALED, FAST, THOUSAND, RAW | CLIPPED, {"model": {"activation": "tanh"}})
+    ]
+    assert labels(configs) == ["x/255", "lr 0.1", "x/1000", "raw pixels, clipped loss", "tanh"]
+
+
+def test_no_innocence_is_claimed_across_configs_that_differ_in_several_factors() -> None:
+    records = seed_question()
+    records[3] = jobs(
+        RAW | FAST | {"model": {"activation": "relu", "hidden_layers": [64]}},
+        [0.50, 0.52],
+        conditions=[condition("dead_units", "hidden_1.dead_share", 0.81, "hidden_1")],
+        diagnostics={"hidden_1.dead_share": 0.81},
+    )
+    _, _, sentences = report_parts(*records)
+    assert not any("is not what stops" in sentence for sentence in sentences)
