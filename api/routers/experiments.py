@@ -10,7 +10,6 @@ from api.auth import OwnerDep
 from api.deps import BrokerDep, ExperimentId, SessionDep, SettingsDep
 from api.presenters import experiment_out, experiment_report, experiment_summaries
 from api.report.schemas import Report
-from api.responses import ModelResponse
 from api.routers.pages import experiment_page
 from api.schemas import ExperimentOut, ExperimentPage
 from api.services import cancellation, events, submission
@@ -43,15 +42,16 @@ IdempotencyHeader = Annotated[
 ]
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=ExperimentOut)
+@router.post("", status_code=status.HTTP_202_ACCEPTED)
 def submit_experiment(
     spec: ExperimentSpec,
+    response: Response,
     session: SessionDep,
     broker: BrokerDep,
     settings: SettingsDep,
     owner: OwnerDep,
     idempotency_key: IdempotencyHeader = None,
-) -> ModelResponse:
+) -> ExperimentOut:
     """Expand the spec into one job per (config, seed), store them and queue them."""
     submitted = submission.submit(
         session,
@@ -61,11 +61,10 @@ def submit_experiment(
         idempotency_key=idempotency_key,
         max_active_jobs=settings.max_active_jobs_per_key,
     )
-    headers = {"Location": f"/experiments/{submitted.experiment.id}"}
+    response.headers["Location"] = f"/experiments/{submitted.experiment.id}"
     if submitted.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    out = experiment_out(session, submitted.experiment, submitted.jobs)
-    return ModelResponse(out, status_code=status.HTTP_202_ACCEPTED, headers=headers)
+        response.headers["Idempotent-Replayed"] = "true"
+    return experiment_out(session, submitted.experiment, submitted.jobs)
 
 
 @router.get("")

@@ -9,8 +9,7 @@ from pydantic import StringConstraints
 
 from api import filters
 from api.auth import OwnerDep
-from api.deps import ExperimentFilter, JobId, ReaderDep, SessionDep, SettingsDep
-from api.responses import ModelResponse
+from api.deps import ExperimentFilter, JobId, SessionDep, SettingsDep
 from api.schemas import (
     DiagnosticOut,
     DiagnosticsOut,
@@ -73,10 +72,10 @@ def list_jobs(
     return JobPage(items=[JobOut.from_row(row) for row in rows], next_cursor=next_cursor)
 
 
-@router.get("/{job_id}", response_model=JobOut)
-async def read_job(job_id: JobId, reader: ReaderDep, owner: OwnerDep) -> ModelResponse:
+@router.get("/{job_id}")
+def read_job(job_id: JobId, session: SessionDep, owner: OwnerDep) -> JobOut:
     """One job: status, config, seed, progress, result or error, summaries, timestamps."""
-    job = await reader(lambda session: jobs.get_job(session, job_id, owner))
+    job = jobs.get_job(session, job_id, owner)
     out = JobOut.from_row(job)
     if job.diagnostics_first:
         out.diagnostics = DiagnosticsSummary(
@@ -85,7 +84,7 @@ async def read_job(job_id: JobId, reader: ReaderDep, owner: OwnerDep) -> ModelRe
             last_epoch=job.epochs_done,
             last=job.diagnostics_last or {},
         )
-    return ModelResponse(out)
+    return out
 
 
 @router.get("/{job_id}/metrics")
