@@ -4,9 +4,10 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
-from api.broker import Broker
+from models.broker import Broker
 from models.settings import Settings
 
 
@@ -32,8 +33,19 @@ SessionDep = Annotated[Session, Depends(get_session)]
 BrokerDep = Annotated[Broker, Depends(get_broker)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
+
+def digits(value: object) -> object:
+    """Only ASCII digits read as a whole number: the lax default also reads `1.0` as 1."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("a whole number in digits")
+    return value
+
+
+# After the Path/Query marker, so the constraints still reach the OpenAPI schema.
+DIGITS = BeforeValidator(digits)
 # Ids are 32-bit integers in every database; larger ones are refused (422), not looked up.
 MAX_ID = 2**31 - 1
-ExperimentId = Annotated[int, Path(ge=1, le=MAX_ID)]
-JobId = Annotated[int, Path(ge=1, le=MAX_ID)]
-ExperimentFilter = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+ExperimentId = Annotated[int, Path(ge=1, le=MAX_ID), DIGITS]
+JobId = Annotated[int, Path(ge=1, le=MAX_ID), DIGITS]
+ExperimentFilter = Annotated[int | None, Query(ge=1, le=MAX_ID), DIGITS]
+PageLimit = Annotated[int, Query(ge=1, le=500), DIGITS]

@@ -1,14 +1,24 @@
 """Domain errors that carry their HTTP status, rendered as RFC 9457 problem details."""
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
+log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+# How long a client should wait before retrying while the database does not answer.
+DATABASE_RETRY_SECONDS = 5
+UNREADABLE_BODY = (
+    "cannot be read as JSON: invalid UTF-8, a number of more than 4300 digits, or nesting too deep"
+)
 
 
 class DomainError(Exception):
@@ -51,6 +61,34 @@ class NotCancellable(DomainError):
     title = "Conflict"
 
 
+class ExperimentBusy(DomainError):
+    """The experiment still has running jobs; they were asked to stop."""
+
+    status = 409
+    title = "Conflict"
+
+    def __init__(self, experiment_id: int, running: int) -> None:
+        super().__init__(
+            f"experiment {experiment_id} has running jobs ({running}); cancelled them, retry "
+            "when they have stopped",
+            {"Retry-After": "5"},
+        )
+
+
+class NotRerunnable(DomainError):
+    """The jobs' configs and seeds no longer make a valid experiment."""
+
+    status = 422
+    title = "Invalid request"
+
+
+class InvalidComparison(DomainError):
+    """The experiments to compare were not given as two distinct ids."""
+
+    status = 422
+    title = "Invalid request"
+
+
 class Unauthorized(DomainError):
     """No API key, or an unknown one."""
 
@@ -71,6 +109,25 @@ class TooManyRequests(DomainError):
         super().__init__(detail, {"Retry-After": str(max(1, retry_after))})
 
 
+class NotAcceptable(DomainError):
+    """None of the media types the client accepts can be served."""
+
+    status = 406
+    title = "Not acceptable"
+
+
+class InvalidInput(DomainError):
+    """A 422 naming each field with its error, in the shape of the framework's validation
+    errors: `InvalidInput({"query.cursor": "not a cursor from a previous page"})`."""
+
+    status = 422
+    title = "Invalid request"
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = [{"field": field, "message": message} for field, message in errors.items()]
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
+
+
 class IdempotencyMismatch(DomainError):
     """An Idempotency-Key reused with another request body."""
 
@@ -81,23 +138,27 @@ class IdempotencyMismatch(DomainError):
 class Problem(BaseModel):
     """RFC 9457 problem details; validation problems list each field's error."""
 
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-    errors: list[dict[str, str]] | None = None
+    type: str = Field("about:blank", description="always about:blank: the status says it")
+    title: str = Field(description="the status in words")
+    status: int = Field(description="the HTTP status")
+    detail: str = Field(description="what was wrong, naming the field or resource")
+    errors: list[dict[str, str]] | None = Field(
+        None, description="validation only: one {field, message} per invalid field"
+    )
 
 
 _PROBLEM_SCHEMA = Problem.model_json_schema()
 PROBLEM_STATUSES = {
     401: "no API key or an unknown one (when keys are configured)",
     404: "no such resource, or it belongs to another API key",
-    409: "the job or experiment has already ended",
+    406: "none of the media types in Accept can be served",
+    409: "the job or experiment has already ended, or (DELETE) still has running jobs",
     413: "the request body is too large",
     415: "the request body is not JSON",
     422: "invalid input: each error names the field and what is allowed",
     429: "over a per-key limit; see Retry-After",
     500: "an unexpected error (no internals are shown)",
+    503: "the database does not answer; see Retry-After",
 }
 
 
@@ -126,24 +187,74 @@ def field_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(parts) or "body"
 
 
-def _validation_problem(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, RequestValidationError)
-    errors = [
-        {"field": field_path(tuple(item["loc"])), "message": item["msg"]} for item in error.errors()
-    ]
+def _error_item(item: Any) -> dict[str, str]:
+    if item["type"] == "json_invalid":  # its location is a character offset: name the body
+        reason = item.get("ctx", {}).get("error", "")
+        return {"field": "body", "message": f"malformed JSON: {reason}".rstrip(": ")}
+    return {"field": field_path(tuple(item["loc"])), "message": item["msg"]}
+
+
+def invalid(errors: list[dict[str, str]]) -> JSONResponse:
+    """The 422 problem listing each field's error."""
     detail = "; ".join(f"{item['field']}: {item['message']}" for item in errors)
     return problem(422, "Invalid request", detail, errors=errors)
 
 
+def _validation_problem(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    return invalid([_error_item(item) for item in error.errors()])
+
+
 def _domain_problem(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
+    if isinstance(error, InvalidInput):
+        return invalid(error.errors)
     return problem(error.status, error.title, error.detail, error.headers)
 
 
 def _http_problem(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400:  # the framework's only 400: a body its JSON parser gave up on
+        return invalid([{"field": "body", "message": UNREADABLE_BODY}])
     title = {404: "Not found", 405: "Method not allowed"}.get(error.status_code, "Error")
-    return problem(error.status_code, title, str(error.detail), dict(error.headers or {}))
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return problem(error.status_code, title, str(error.detail), headers)
+
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of this path answers: the router's 405 names only the first
+    route's, and each method of a path is a route of its own."""
+    routes = request.app.router.routes
+    methods = [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
+    return sorted([*methods, "HEAD"] if "GET" in methods else methods)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether a database error means the database is out of reach (not a bug of ours)."""
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _database_problem(request: Request, error: Exception) -> JSONResponse:
+    if not is_unavailable(error):  # handled here, so Starlette will not log it: log it
+        log.error("database error on %s %s", request.method, request.url.path, exc_info=error)
+        return _unexpected_problem(request, error)
+    # The driver's text names hosts, ports and databases: it goes to the log only.
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, error)
+    headers = {"Retry-After": str(DATABASE_RETRY_SECONDS)}
+    return problem(503, "Service unavailable", "database unavailable", headers)
 
 
 def _unexpected_problem(request: Request, error: Exception) -> JSONResponse:
@@ -156,4 +267,6 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(DomainError, _domain_problem)
     app.add_exception_handler(StarletteHTTPException, _http_problem)
+    app.add_exception_handler(DBAPIError, _database_problem)
+    app.add_exception_handler(PoolTimeout, _database_problem)
     app.add_exception_handler(Exception, _unexpected_problem)

@@ -18,16 +18,30 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, or_
+from sqlalchemy.orm import InstrumentedAttribute
 
 from api.errors import DomainError
 from models.experiment_spec import GRID_PATHS
-from models.job import Job, JobStatus
+from models.job import CURVE_SUMMARY_COLUMNS, Job, JobStatus
 from models.spec import JobConfig
 
 OPERATORS = ("<=", ">=", "!=", "=", "<", ">")
 EXPRESSION = re.compile(r"^(?P<field>[A-Za-z_][A-Za-z0-9_.]*)(?P<op><=|>=|!=|=|<|>)(?P<value>.*)$")
 # Query parameters with their own meaning; everything else is a filter expression.
-RESERVED = {"limit", "cursor", "sort", "desc", "status", "experiment_id", "stuck", "diverged"}
+RESERVED = {
+    "limit",
+    "cursor",
+    "sort",
+    "desc",
+    "status",
+    "experiment_id",
+    "stuck",
+    "diverged",
+    "condition",
+}
+# Bounds on one query: each filter adds to the SQL expression tree, whose depth SQLite caps.
+MAX_FILTERS = 50
+MAX_VALUES = 100
 
 
 class InvalidFilter(DomainError):
@@ -68,22 +82,20 @@ def _config_field(path: str) -> Field:
     return Field(path, value.as_string(), str)
 
 
+def _column_field(name: str, column: InstrumentedAttribute[Any]) -> Field:
+    kind = column.type.python_type
+    if kind is bool:  # yes or no: compared for equality only
+        return Field(name, column, _boolean, ordered=False)
+    return Field(name, column, kind)
+
+
 def _fields() -> dict[str, Field]:
     fields = {path: _config_field(path) for path in GRID_PATHS if path != "model.hidden_layers"}
     fields |= {f"config.{path}": field for path, field in fields.items()}
     for name in ("loss", "accuracy", "test_loss", "test_accuracy"):
         fields[f"result.{name}"] = Field(f"result.{name}", getattr(Job, f"final_{name}"), float)
-    for name in ("best_test_loss", "best_test_accuracy", "train_loss_auc"):
-        fields[f"summary.{name}"] = Field(f"summary.{name}", getattr(Job, name), float)
-    for name in (
-        "best_test_loss_epoch",
-        "best_test_accuracy_epoch",
-        "epochs_to_accuracy_80",
-        "epochs_to_accuracy_85",
-        "diverged_epoch",
-    ):
-        fields[f"summary.{name}"] = Field(f"summary.{name}", getattr(Job, name), int)
-    fields["summary.stuck"] = Field("summary.stuck", Job.stuck, _boolean, ordered=False)
+    for name in CURVE_SUMMARY_COLUMNS:
+        fields[f"summary.{name}"] = _column_field(f"summary.{name}", getattr(Job, name))
     fields |= {
         "id": Field("id", Job.id, int),
         "experiment_id": Field("experiment_id", Job.experiment_id, int),
@@ -119,9 +131,25 @@ def value(target: Field, text: str) -> Any:
     return value
 
 
+def cursor_value(target: Field, raw: object) -> Any:
+    """A sort value read back from a page cursor; ValueError unless the field could hold it."""
+    if raw is None or isinstance(raw, str):
+        return raw if raw is None else value(target, raw)
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise ValueError("not a value of this field")
+    if target.parse is float:
+        return float(raw)
+    if target.parse is int and isinstance(raw, int) and raw in INT_RANGE:
+        return raw
+    raise ValueError("not a value of this field")
+
+
 def _values(target: Field, raw: str) -> list[Any]:
+    parts = raw.split(",")
+    if len(parts) > MAX_VALUES:
+        raise InvalidFilter(f"{target.name}: at most {MAX_VALUES} values in one list")
     try:
-        return [value(target, part) for part in raw.split(",")]
+        return [value(target, part) for part in parts]
     except ValueError as error:
         raise InvalidFilter(f"{target.name}: cannot read {raw!r} ({error})") from None
 
@@ -158,6 +186,8 @@ def parse(raw_query: str) -> ColumnElement[bool] | None:
         if match["field"] in RESERVED and match["op"] == "=":
             continue
         conditions.append(condition(match["field"], match["op"], match["value"]))
+        if len(conditions) > MAX_FILTERS:
+            raise InvalidFilter(f"at most {MAX_FILTERS} filter items in one query")
     return and_(*conditions) if conditions else None
 
 

@@ -4,14 +4,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
-from api.auth import RateLimiter
-from api.broker import Broker
+from api.auth import Gatekeeper, KeyedDocs
+from api.docs import DOC_PATHS, install_docs
 from api.errors import install_handlers, problem_responses
+from api.head import HeadAsGet
 from api.limits import BodyLimits
 from api.metrics import RequestTimer, StoreCollector, new_registry
-from api.routers import experiments, health, jobs, pages
+from api.queries import refuse_unknown_query
+from api.routers import curation, experiments, health, jobs, pages
+from models.broker import Broker
 from models.db import make_engine, make_sessionmaker
 from models.settings import Settings, get_settings
 
@@ -33,14 +36,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.broker = Broker(settings)
         store = StoreCollector(app.state.sessionmaker, settings.redis_url, settings.queue)
         metrics_registry.register(store)
-        app.state.limiter = RateLimiter(
-            settings.redis_url, settings.requests_per_minute, settings.broker_timeout
-        )
+        app.state.gatekeeper = Gatekeeper(settings)
         to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         yield
         metrics_registry.unregister(store)
         store.close()
-        app.state.limiter.close()
+        app.state.gatekeeper.close()
         app.state.broker.close()
         engine.dispose()
 
@@ -50,14 +51,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         responses=problem_responses(),
+        dependencies=[Depends(refuse_unknown_query)],
+        docs_url=None,
+        redoc_url=None,
     )
     install_handlers(app)
+    install_docs(app)
     metrics_registry, requests = new_registry()
     app.state.metrics_registry = metrics_registry
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestTimer, histogram=requests)
-    # Routes are matched in order: the most polled first.
-    for module in (jobs, experiments, health, pages):
+    app.add_middleware(KeyedDocs, paths={*DOC_PATHS, app.openapi_url or "/openapi.json"})
+    app.add_middleware(HeadAsGet)
+    # Routes are matched in order: the most polled first; /experiments/compare before
+    # /experiments/{experiment_id}.
+    for module in (jobs, curation, experiments, health, pages):
         app.include_router(module.router)
     return app
 

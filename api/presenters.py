@@ -3,12 +3,19 @@
 from collections import Counter
 from collections.abc import Sequence
 
+from fastapi import Response
 from sqlalchemy.orm import Session
 
+from api.deps import MAX_ID
+from api.errors import InvalidComparison
+from api.report import side_by_side
 from api.report.build import build_report
+from api.report.comparisons import DEFAULT_METRIC, Metric
+from api.report.records import load_records
 from api.report.schemas import Report
 from api.schemas import ExperimentOut, ExperimentSummary, JobOut
 from api.services import experiments as services
+from api.services.submission import Submitted
 from models.experiment import Experiment, experiment_status
 from models.job import Job
 
@@ -33,7 +40,44 @@ def experiment_summaries(
     return [ExperimentSummary.from_row(row, counts[row.id]) for row in experiments]
 
 
-def experiment_report(session: Session, experiment: Experiment) -> Report:
+def experiment_report(
+    session: Session,
+    experiment: Experiment,
+    *,
+    metric: Metric = DEFAULT_METRIC,
+    margin: float | None = None,
+) -> Report:
     """The experiment's report, with its status as its jobs' counts give it now."""
     counts = services.status_counts(session, [experiment.id])[experiment.id]
-    return build_report(session, experiment, experiment_status(counts))
+    status = experiment_status(counts)
+    return build_report(session, experiment, status, metric=metric, margin=margin)
+
+
+def submitted_response(session: Session, submitted: Submitted, response: Response) -> ExperimentOut:
+    """The new (or replayed) experiment; its Location, and whether replayed, in the headers."""
+    response.headers["Location"] = f"/experiments/{submitted.experiment.id}"
+    if submitted.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return experiment_out(session, submitted.experiment, submitted.jobs)
+
+
+def compared_ids(ids: str) -> list[int]:
+    """`"1,2"` -> `[1, 2]`; InvalidComparison unless two distinct ids."""
+    found = [int(part) for part in ids.split(",")]
+    if len(set(found)) != 2 or not all(1 <= i <= MAX_ID for i in found):
+        raise InvalidComparison(f"ids: two distinct experiment ids from 1 to {MAX_ID} are needed")
+    return found
+
+
+def experiment_comparison(
+    session: Session, query: side_by_side.CompareQuery, owner: str | None
+) -> side_by_side.ExperimentComparison:
+    """Two of the caller's experiments side by side, with the report's statistics."""
+    ids = compared_ids(query.ids)
+    experiments = [services.get_experiment(session, i, owner) for i in ids]
+    counts = services.status_counts(session, ids)
+    sides = [
+        side_by_side.Side(row.id, row.name, counts[row.id], load_records(session, row.id))
+        for row in experiments
+    ]
+    return side_by_side.compare(sides, query)

@@ -1,12 +1,14 @@
 """The HTTP shapes of experiments, jobs and metrics, built from the table rows."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from models.condition import ConditionKind, ConditionName
 from models.experiment import Experiment, ExperimentStatus, experiment_status
-from models.job import Job, JobStatus
+from models.experiment_spec import ExperimentName
+from models.job import CurveSummary, Job, JobStatus
 from models.metric import EpochMetric
 from models.spec import JobConfig
 
@@ -14,71 +16,90 @@ from models.spec import JobConfig
 class Progress(BaseModel):
     """Epochs finished out of epochs planned; batches done in the running epoch."""
 
-    epoch: int
-    epochs: int
+    epoch: int = Field(description="epochs finished (0: only the evaluation before training)")
+    epochs: int = Field(description="epochs planned")
     batches: int = Field(description="batches done in the epoch now running")
-    batches_per_epoch: int
+    batches_per_epoch: int = Field(
+        description="batches in one epoch (0 until the first has started)"
+    )
 
 
 class JobResult(BaseModel):
     """The final epoch's figures: Keras' epoch-average train loss and accuracy, test set too."""
 
-    loss: float | None
-    accuracy: float | None
-    test_loss: float | None
-    test_accuracy: float | None
+    loss: float | None = Field(
+        description="train loss of the last epoch (Keras' epoch average); null if not finite"
+    )
+    accuracy: float | None = Field(description="train accuracy of the last epoch (epoch average)")
+    test_loss: float | None = Field(
+        description="loss on the test images after the last epoch; null if not finite"
+    )
+    test_accuracy: float | None = Field(
+        description="accuracy on the test images after the last epoch"
+    )
 
 
-class CurveSummaryOut(BaseModel):
-    """The learning curve in a few numbers, written when the job ends (see worker.curves)."""
-
-    best_test_loss: float | None
-    best_test_loss_epoch: int | None
-    best_test_accuracy: float | None
-    best_test_accuracy_epoch: int | None
-    epochs_to_accuracy_80: int | None
-    epochs_to_accuracy_85: int | None
-    train_loss_auc: float | None
-    stuck: bool | None
-    diverged_epoch: int | None
-
-    @classmethod
-    def from_row(cls, job: Job) -> "CurveSummaryOut | None":
-        """Build from a `jobs` row; None until the job has ended."""
-        if job.finished_at is None or job.stuck is None:
-            return None
-        return cls(**{name: getattr(job, name) for name in cls.model_fields})
+def curve_summary(job: Job) -> CurveSummary | None:
+    """The job's curve summary, read from its row; None until the job has ended."""
+    if job.finished_at is None or job.stuck is None:
+        return None
+    return CurveSummary.model_validate(job, from_attributes=True)
 
 
 class DiagnosticsSummary(BaseModel):
     """Key diagnostics before training and after the last finished epoch, beside chance."""
 
     chance_loss: float = Field(description="ln 10: the loss of a uniform guess over 10 classes")
-    epoch_0: dict[str, float | None]
-    last_epoch: int
-    last: dict[str, float | None]
+    epoch_0: dict[str, float | None] = Field(description="key diagnostics before training, by name")
+    last_epoch: int = Field(description="the last finished epoch")
+    last: dict[str, float | None] = Field(
+        description="key diagnostics after the last finished epoch, by name"
+    )
+
+
+class ConditionOut(BaseModel):
+    """One condition of the job's diagnosis (README "Reading a diagnosis" explains each)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    name: ConditionName = Field(description="which condition (README, Reading a diagnosis)")
+    kind: ConditionKind = Field(description="problem: something went wrong; note: worth knowing")
+    subject: str = Field(description='"job", or the layer it is about ("hidden_1")')
+    epoch: int = Field(description="the first epoch from which it held")
+    statement: str = Field(description="what it means, in plain words, with the numbers")
+    evidence: dict[str, Any] = Field(
+        description="`values` (diagnostics and losses; a list means one per epoch of `epochs`), "
+        "`thresholds` they were held against, and `epochs`"
+    )
 
 
 class JobOut(BaseModel):
     """One job; `result` is set once it succeeded, `error` once it failed."""
 
-    id: int
-    experiment_id: int
-    status: JobStatus
-    config: JobConfig
-    seed: int
-    progress: Progress
-    result: JobResult | None
-    error: str | None
-    cancel_requested: bool
-    attempt: int
-    summary: CurveSummaryOut | None
+    id: int = Field(description="the job's id")
+    experiment_id: int = Field(description="the experiment it belongs to")
+    status: JobStatus = Field(description="queued, running, succeeded, failed or cancelled")
+    config: JobConfig = Field(description="the full config it trains, every default explicit")
+    seed: int = Field(description="the seed of its initialisation and shuffling")
+    progress: Progress = Field(description="how far it has trained")
+    result: JobResult | None = Field(description="the last epoch's figures; set once it succeeded")
+    error: str | None = Field(description="why it failed; set once it failed")
+    cancel_requested: bool = Field(description="whether a cancel was asked for")
+    attempt: int = Field(description="how many times a worker has started it")
+    summary: CurveSummary | None = Field(
+        description="the curve in a few numbers, once it has ended"
+    )
     diagnostics: DiagnosticsSummary | None = Field(
         None, description="only on GET /jobs/{id}; all of them at /jobs/{id}/diagnostics"
     )
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
+    conditions: list[ConditionOut] | None = Field(
+        None,
+        description="only on GET /jobs/{id}: the diagnosis as of the last finished epoch, "
+        "problems first",
+    )
+    created_at: datetime = Field(description="when it was submitted (UTC)")
+    started_at: datetime | None = Field(description="when a worker started it (UTC)")
+    finished_at: datetime | None = Field(description="when it ended (UTC)")
 
     @classmethod
     def from_row(cls, job: Job) -> "JobOut":
@@ -107,7 +128,7 @@ class JobOut(BaseModel):
             error=job.error,
             cancel_requested=job.cancel_requested_at is not None,
             attempt=job.attempt,
-            summary=CurveSummaryOut.from_row(job),
+            summary=curve_summary(job),
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
@@ -117,11 +138,16 @@ class JobOut(BaseModel):
 class ExperimentSummary(BaseModel):
     """An experiment without its jobs: status derived from the jobs, counts per status."""
 
-    id: int
-    name: str
-    status: ExperimentStatus
-    counts: dict[JobStatus, int]
-    created_at: datetime
+    id: int = Field(description="the experiment's id")
+    name: str = Field(description="its name, as submitted or renamed")
+    status: ExperimentStatus = Field(
+        description="derived from its jobs: queued, running, succeeded, failed or cancelled"
+    )
+    counts: dict[JobStatus, int] = Field(description="how many of its jobs are in each status")
+    notes: str = Field(description="free text, set with PATCH")
+    tags: list[str] = Field(description="short labels, set with PATCH; GET /experiments?tag=")
+    archived_at: datetime | None = Field(description="when archived; null if not")
+    created_at: datetime = Field(description="when it was submitted (UTC)")
 
     @classmethod
     def from_row(cls, experiment: Experiment, counts: dict[str, int]) -> "ExperimentSummary":
@@ -132,76 +158,119 @@ class ExperimentSummary(BaseModel):
             name=experiment.name,
             status=experiment_status(counts),
             counts=full,
+            notes=experiment.notes,
+            tags=experiment.tags,
+            archived_at=experiment.archived_at,
             created_at=experiment.created_at,
         )
+
+
+Tag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/+-]{0,39}$")]
+MAX_TAGS = 20
+MAX_NOTES = 10_000
+
+
+class ExperimentPatch(BaseModel):
+    """What PATCH /experiments/{id} may change; a field left out keeps its value."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "seed question, 5 seeds", "tags": ["seed"]}]},
+    )
+
+    name: ExperimentName | None = Field(None, description="the new name, 1-200 characters")
+    notes: str | None = Field(
+        None, max_length=MAX_NOTES, description='free text; "" clears the notes'
+    )
+    tags: list[Tag] | None = Field(
+        None,
+        max_length=MAX_TAGS,
+        description="the whole new list of distinct tags, each 1-40 of A-Z a-z 0-9 _ . : / + - "
+        "starting with a letter or digit; [] clears them",
+    )
+
+    @field_validator("name", "notes", "tags", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may not be null: leave the field out to keep its value")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _distinct(cls, tags: list[str] | None) -> list[str] | None:
+        if tags is not None and len(set(tags)) != len(tags):
+            raise ValueError("tags must be distinct")
+        return tags
 
 
 class ExperimentOut(ExperimentSummary):
     """An experiment with every job."""
 
-    jobs: list[JobOut]
+    jobs: list[JobOut] = Field(description="every job, in creation order")
 
 
 class ExperimentPage(BaseModel):
     """A page of experiments, newest first; pass `next_cursor` as `cursor` for the next."""
 
-    items: list[ExperimentSummary]
+    items: list[ExperimentSummary] = Field(description="the experiments of this page")
     next_cursor: str | None = Field(description="null on the last page")
 
 
 class JobPage(BaseModel):
     """A page of jobs in creation order; pass `next_cursor` as `cursor` for the next."""
 
-    items: list[JobOut]
+    items: list[JobOut] = Field(description="the jobs of this page")
     next_cursor: str | None = Field(description="null on the last page")
 
 
 class EpochMetricOut(BaseModel):
     """One epoch: epoch 0 is the evaluation before training; losses are null if not finite."""
 
-    epoch: int
-    loss: float | None
-    accuracy: float | None
-    test_loss: float | None
-    test_accuracy: float | None
-    seconds: float
+    model_config = ConfigDict(from_attributes=True)
+
+    epoch: int = Field(description="0 is the evaluation before training")
+    loss: float | None = Field(description="train loss (Keras' epoch average); null if not finite")
+    accuracy: float | None = Field(description="train accuracy (epoch average)")
+    test_loss: float | None = Field(
+        description="loss on the test images after the epoch; null if not finite"
+    )
+    test_accuracy: float | None = Field(description="accuracy on the test images after the epoch")
+    seconds: float = Field(description="wall-clock seconds the epoch took")
 
     @classmethod
     def from_row(cls, row: EpochMetric) -> "EpochMetricOut":
         """Build from an `epoch_metrics` row."""
-        return cls(
-            epoch=row.epoch,
-            loss=row.loss,
-            accuracy=row.accuracy,
-            test_loss=row.test_loss,
-            test_accuracy=row.test_accuracy,
-            seconds=row.seconds,
-        )
+        return cls.model_validate(row)
 
 
 class DiagnosticOut(BaseModel):
     """One diagnostic of one epoch; null when the value was not finite."""
 
-    epoch: int
-    name: str
-    value: float | None
+    epoch: int = Field(description="the epoch it was measured after (0: before training)")
+    name: str = Field(description="the diagnostic, e.g. hidden_1.dead_share")
+    value: float | None = Field(description="its value; null if not finite")
 
 
 class DiagnosticsOut(BaseModel):
     """A job's diagnostics, long form: one item per (epoch, name)."""
 
-    items: list[DiagnosticOut]
+    items: list[DiagnosticOut] = Field(
+        description="one per (epoch, name), in epoch then name order"
+    )
 
 
 class MetricsOut(BaseModel):
     """A job's per-epoch history."""
 
-    items: list[EpochMetricOut]
+    items: list[EpochMetricOut] = Field(description="one per epoch, in order")
 
 
 class HealthOut(BaseModel):
     """Whether the database and the broker answer."""
 
-    status: Literal["ok", "unavailable"]
-    database: Literal["ok", "unavailable"]
-    broker: Literal["ok", "unavailable"]
+    status: Literal["ok", "unavailable"] = Field(
+        description="ok when both the database and the broker answer"
+    )
+    database: Literal["ok", "unavailable"] = Field(description="whether the database answers")
+    broker: Literal["ok", "unavailable"] = Field(description="whether the broker (Redis) answers")

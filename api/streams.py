@@ -8,8 +8,9 @@ every job of the experiment) has ended.
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -27,10 +28,23 @@ KEEP_ALIVE_SECONDS = 15.0
 Fetch = Callable[[Session, int], tuple[Sequence[JobEvent], bool]]
 
 
-def last_event_id(request: Request) -> int:
-    """Where to resume: the `Last-Event-ID` header, else the `last_event_id` parameter, else 0."""
-    raw = request.headers.get("last-event-id") or request.query_params.get("last_event_id") or "0"
-    return int(raw) if raw.isdigit() else 0
+# ASCII digits only (`str.isdigit` also takes "²"), and few enough to stay below 2**63, the
+# BIGINT ids' cap; an empty header is the start, as before any event.
+EVENT_ID = r"^[0-9]{1,18}$"
+
+
+def resume_after(
+    header: Annotated[str | None, Header(alias="Last-Event-ID", pattern=r"^[0-9]{0,18}$")] = None,
+    parameter: Annotated[
+        str | None,
+        Query(alias="last_event_id", pattern=EVENT_ID, description="resume after this event id"),
+    ] = None,
+) -> int:
+    """Where to resume: the `Last-Event-ID` header, else `last_event_id`, else the start."""
+    return int(header or parameter or 0)
+
+
+ResumeAfter = Annotated[int, Depends(resume_after)]
 
 
 def format_event(event: JobEvent) -> str:
@@ -39,6 +53,7 @@ def format_event(event: JobEvent) -> str:
         "job_id": event.job_id,
         "experiment_id": event.experiment_id,
         **event.data,
+        **({} if event.attempt is None else {"attempt": event.attempt}),
         "at": event.created_at.isoformat(),
     }
     return f"id: {event.id}\nevent: {event.kind}\ndata: {json.dumps(data)}\n\n"
@@ -68,11 +83,11 @@ async def _events(request: Request, fetch: Fetch, after: int) -> AsyncIterator[s
                 quiet = 0.0
 
 
-def event_stream(request: Request, fetch: Fetch) -> StreamingResponse:
-    """A text/event-stream response that follows the log from where the client left off."""
+def event_stream(request: Request, fetch: Fetch, after: int) -> StreamingResponse:
+    """A text/event-stream response that follows the log from event `after` on."""
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(
-        _events(request, fetch, last_event_id(request)),
+        _events(request, fetch, after),
         media_type="text/event-stream",
         headers=headers,
     )

@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import api_load, memory, query, start, sweep, training
-from tests.conftest import TEST_REDIS_URL
-from tests.databases import postgres_database, sqlite_database
+from harness.databases import TEST_REDIS_URL, postgres_database, sqlite_database
 from worker.training import runtime
 
 RESULTS = Path(__file__).parent / "results" / "latest.json"
@@ -33,9 +32,7 @@ def main() -> None:
     results["sweep_flops"] = sweep.sweep_flops()
     results["matmul_flops_per_second_one_thread"] = sweep.matmul_flops_per_second()
     with tempfile.TemporaryDirectory() as directory, sqlite_database(Path(directory)) as url:
-        # One job at a time, two at a time, and stacks of 18 (two stacks on the two trainings).
-        settings = [(1, 1), (2, 1), (2, 18)]
-        results["sweep"] = [sweep.measure(url, TEST_REDIS_URL, c, s) for c, s in settings]
+        results["sweep"] = [sweep.measure(url, TEST_REDIS_URL, c) for c in (1, 2)]
         results["memory"] = memory.measure(url, TEST_REDIS_URL)
         results["job_start"] = start.measure(url, TEST_REDIS_URL)
         results["api_sqlite"] = api_load.measure(url, TEST_REDIS_URL)
@@ -47,8 +44,7 @@ def main() -> None:
     results["sweep_arithmetic_lower_bound_seconds"] = bound
     for run in results["sweep"]:
         show(
-            f"7 x 5 sweep through the API, concurrency {run['concurrency']}, "
-            f"stacks of {run['stack_size']}",
+            f"7 x 5 sweep through the API, concurrency {run['concurrency']}",
             run | {"arithmetic_lower_bound_seconds": bound},
         )
     show("worker memory over 100 small jobs (MB)", results["memory"])

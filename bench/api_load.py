@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.integration.service import running_api
+from harness.service import running_api
 
 SMALL_JOB = (
     '{"base": {"dataset": {"train_size": 100, "test_size": 100}, "training": {"epochs": 1}}}'

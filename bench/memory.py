@@ -4,7 +4,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.integration.service import children, resident_mb, running_service, wait_for
+from harness.processes import children, resident_mb, wait_for
+from harness.service import running_service
 
 JOBS = 100
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from tests.integration.service import Service, running_api
+from harness.service import Service, running_api
 
 EXPERIMENTS, JOBS_PER_EXPERIMENT, EPOCHS = 1000, 100, 9  # epochs 0..9: 10 rows a job
 METHODS = ["none", "scale", "center", "minmax", "standardize", "standardize_per_pixel"]

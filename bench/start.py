@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.integration.service import running_service
+from harness.service import running_service
 
 JOBS = 6
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from tests.integration.service import running_service
+from harness.service import running_service
 
 PREPROCESSINGS: list[dict[str, Any]] = [
     {"method": "none"},
@@ -53,9 +53,9 @@ def matmul_flops_per_second(seconds: float = 2.0) -> float:
     return runs * 64 * 2 * 32 * 784 * 128 / (time.perf_counter() - start)
 
 
-def measure(database_url: str, redis_url: str, concurrency: int, stack_size: int) -> dict[str, Any]:
+def measure(database_url: str, redis_url: str, concurrency: int) -> dict[str, Any]:
     """Wall time from POST to the last job's end: one worker of this concurrency, TensorFlow
-    threads to match (two for one training, one each for two), stacks of this size."""
+    threads to match (two for one training, one each for two)."""
     threads = "1" if concurrency > 1 else "2"
     with (
         tempfile.TemporaryDirectory() as logs,
@@ -65,7 +65,6 @@ def measure(database_url: str, redis_url: str, concurrency: int, stack_size: int
             Path(logs),
             NORMLAB_WORKER_CONCURRENCY=str(concurrency),
             NORMLAB_TF_THREADS=threads,
-            NORMLAB_STACK_SIZE=str(stack_size),
         ) as service,
     ):
         time.sleep(15)  # let the worker children import TensorFlow and compile before timing
@@ -75,7 +74,6 @@ def measure(database_url: str, redis_url: str, concurrency: int, stack_size: int
         wall = time.perf_counter() - start
     return {
         "concurrency": concurrency,
-        "stack_size": stack_size,
         "seconds": wall,
         "jobs": len(done["jobs"]),
         "succeeded": done["counts"]["succeeded"],

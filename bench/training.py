@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from harness.reference import plain_fit
+from harness.training import Recorder, data_for
 from models.spec import JobConfig
-from tests.worker.helpers import Recorder, data_for
-from tests.worker.reference import plain_fit
 from worker.training.loop import TrainingData, train
 
 

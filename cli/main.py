@@ -1,4 +1,4 @@
-"""`normlab submit | status | watch | results | cancel`: the API from a terminal."""
+"""`normlab submit | status | watch | results | follow-up | cancel`: the API from a terminal."""
 
 import argparse
 import json
@@ -68,6 +68,16 @@ def _results(client: Client, experiment_id: int, csv: bool) -> int:
     return 0
 
 
+def _follow_up(client: Client, experiment_id: int, number: int) -> int:
+    report = client.call("GET", f"/experiments/{experiment_id}/report")
+    chosen = [f for f in report["follow_ups"] if f["number"] == number]
+    if not chosen:
+        raise ApiError(f"experiment {experiment_id} has no follow-up {number}")
+    experiment = client.call("POST", "/experiments", chosen[0]["spec"])
+    print(f"experiment {experiment['id']}: {len(experiment['jobs'])} jobs queued")
+    return 0
+
+
 def _cancel(client: Client, identifier: int, job: bool) -> int:
     path = f"/jobs/{identifier}/cancel" if job else f"/experiments/{identifier}/cancel"
     answer = client.call("POST", path)
@@ -101,6 +111,9 @@ def parser() -> argparse.ArgumentParser:
     results = commands.add_parser("results", help="the report, or every epoch as CSV")
     results.add_argument("id", type=int)
     results.add_argument("--csv", action="store_true")
+    follow = commands.add_parser("follow-up", help="submit a follow-up the report suggests")
+    follow.add_argument("id", type=int, help="the experiment")
+    follow.add_argument("number", type=int, help="the follow-up's number in its report")
     cancel = commands.add_parser("cancel", help="cancel an experiment (or a job with --job)")
     cancel.add_argument("id", type=int)
     cancel.add_argument("--job", action="store_true")
@@ -121,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         "watch": lambda: _watch(client, args.id),
         "results": lambda: _results(client, args.id, args.csv),
         "cancel": lambda: _cancel(client, args.id, args.job),
+        "follow-up": lambda: _follow_up(client, args.id, args.number),
     }
     try:
         return commands[args.command]()

@@ -43,22 +43,34 @@ def progress_lines(jobs: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _interval(final: dict[str, Any]) -> str:
+    if final["ci_low"] is None:
+        return ""
+    return f" (95% CI {final['ci_low']:.4f} to {final['ci_high']:.4f})"
+
+
+def _config_line(row: dict[str, Any]) -> str:
+    final = row["final_test_loss"]
+    if final is None:
+        return f"  {row['label']}: no result yet"
+    problems = [c["name"] for c in row["conditions"] if c["kind"] == "problem"]
+    found = f"; problems: {', '.join(problems)}" if problems else ""
+    return (
+        f"  {row['label']}: test loss {final['mean']:.4f}{_interval(final)}, n={final['n']}{found}"
+    )
+
+
 def report_lines(report: dict[str, Any]) -> list[str]:
-    """Per-config final test loss with its interval, then the findings."""
+    """The answer first, then per-config results and conditions, the pairs, the follow-ups."""
     header = f"experiment {report['experiment_id']} '{report['name']}': {report['status']}"
-    lines = [f"{header}, best {report['best']}"]
-    for row in report["configs"]:
-        final = row["final_test_loss"]
-        if final is None:
-            lines.append(f"  {row['label']}: no result yet")
-            continue
-        interval = (
-            f" (95% CI {final['ci_low']:.4f}-{final['ci_high']:.4f})"
-            if final["ci_low"] is not None
-            else ""
-        )
-        lines.append(f"  {row['label']}: test loss {final['mean']:.4f}{interval}, n={final['n']}")
-    lines += ["", "findings:"] + [
-        f"- [{f['question']}] {f['statement']}" for f in report["findings"]
+    lines = [header, "", "answer:"] + [f"- {sentence}" for sentence in report["summary"]]
+    lines += ["", "configs:"] + [_config_line(row) for row in report["configs"]]
+    lines += ["", f"pairs on {report['metric']}:"] + [
+        f"- {f['statement']}" for f in report["findings"]
     ]
+    if report["follow_ups"]:
+        lines += ["", "follow-ups (normlab follow-up EXPERIMENT NUMBER):"] + [
+            f"  {f['number']}. {f['config']}: {f['condition']}; try {f['change']}"
+            for f in report["follow_ups"]
+        ]
     return lines

@@ -7,7 +7,7 @@ epoch and when the job ends; the report, the pages and the exports read it from 
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, JSONType
@@ -48,6 +48,8 @@ class JobCondition(Base):
     """
 
     __tablename__ = "job_conditions"
+    # GET /jobs?condition=NAME looks jobs up by condition name.
+    __table_args__ = (Index("ix_job_conditions_name_job_id", "name", "job_id"),)
 
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     name: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -32,8 +32,16 @@ class JobEvent(CreatedAtMixin, Base):
     experiment_id: Mapped[int] = mapped_column(ForeignKey("experiments.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
     data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # The run that wrote it (jobs.attempt); none for the API's events (queued, cancelled). A
+    # stream shows epochs of the job's current attempt only, not those of a killed one.
+    attempt: Mapped[int | None]
 
 
-def job_event(job_id: int, experiment_id: int, kind: str, **data: Any) -> Insert:
-    """The insert of one event; callers run it in the transaction that made the change."""
-    return insert(JobEvent).values(job_id=job_id, experiment_id=experiment_id, kind=kind, data=data)
+def job_event(
+    job_id: int, experiment_id: int, kind: str, *, attempt: int | None = None, **data: Any
+) -> Insert:
+    """The insert of one event, by the attempt that ran (if a run wrote it); callers run it
+    in the transaction that made the change."""
+    return insert(JobEvent).values(
+        job_id=job_id, experiment_id=experiment_id, kind=kind, attempt=attempt, data=data
+    )

@@ -1,12 +1,13 @@
 """The experiments table: one submitted spec, expanded into jobs."""
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import String
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, CreatedAtMixin, JSONType
+from models.base import Base, CreatedAtMixin, JSONType, UTCDateTime
 
 if TYPE_CHECKING:
     from models.job import Job
@@ -24,6 +25,10 @@ class Experiment(CreatedAtMixin, Base):
     # The API key's name that created it; None when the API runs without keys.
     owner: Mapped[str | None] = mapped_column(String(100), index=True)
     spec: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    tags: Mapped[list[str]] = mapped_column(JSONType, default=list, server_default="[]")
+    # Set while archived: lists leave the experiment out unless asked for archived ones.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     jobs: Mapped[list["Job"]] = relationship(
         back_populates="experiment", lazy="raise", order_by="Job.id", passive_deletes=True
     )

@@ -5,16 +5,43 @@ import itertools
 import math
 from typing import Annotated, Any, Self
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    JsonValue,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from models.limits import MAX_EXPERIMENT_WORK, work
 from models.presets import PRESETS, PresetName, expand_preset
-from models.spec import JobConfig, SpecModel
+from models.spec import MERGED, JobConfig, SpecModel
 
 MAX_JOBS_PER_EXPERIMENT = 500
 MAX_SEED = 2**31 - 1
 
 GridValue = str | int | float | bool | list[int] | None
+# Shown in the API documentation: the seed question's runs on a small subset, two seeds each.
+EXAMPLES: list[JsonValue] = [
+    {
+        "name": "seed question, small",
+        "base": {
+            "dataset": {"train_size": 6000, "test_size": 2000},
+            "loss": {"mode": "clipped_probabilities"},
+        },
+        "variants": [
+            {"preprocessing": {"method": "scale", "divisor": 255}},
+            {"preprocessing": {"method": "none"}},
+        ],
+        "seeds": [0, 1],
+    },
+    {"preset": "seed-question-explained", "seeds": [0, 1, 2]},
+    {"name": "learning rates", "grid": {"training.learning_rate": [0.01, 0.001]}},
+]
+# An experiment's name, as submitted and as renamed (PATCH /experiments/{id}).
+ExperimentName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 def config_paths(model: type[SpecModel] = JobConfig, prefix: str = "") -> list[str]:
@@ -60,24 +87,43 @@ def _error_text(error: ValidationError) -> str:
 class ExperimentSpec(SpecModel):
     """What `POST /experiments` takes; one job per (distinct config, seed)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES})
+
     preset: PresetName | None = Field(
         None, description="a named experiment; then only name and seeds may be given"
     )
-    name: str = Field("experiment", min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
-    base: JobConfig = Field(default_factory=JobConfig)
-    grid: dict[str, Annotated[list[GridValue], Field(min_length=1, max_length=100)]] = Field(
-        default_factory=dict, max_length=10
+    name: ExperimentName = Field("experiment", description="a name to find it by")
+    base: JobConfig = Field(
+        default_factory=JobConfig, description="the config every job starts from"
     )
-    variants: list[JobConfig] = Field(default_factory=list, max_length=100)
+    grid: dict[str, Annotated[list[GridValue], Field(min_length=1, max_length=100)]] = Field(
+        default_factory=dict,
+        max_length=10,
+        description="config paths (e.g. preprocessing.divisor) to lists of values: one config "
+        "per combination",
+    )
+    variants: list[JobConfig] = Field(
+        default_factory=list,
+        max_length=100,
+        description="configs merged over base, each a config of its own (then each grid point)",
+    )
     seeds: list[Annotated[int, Field(ge=0, le=MAX_SEED)]] = Field(
-        default_factory=lambda: [0], min_length=1, max_length=100
+        default_factory=lambda: [0],
+        min_length=1,
+        max_length=100,
+        description="one job per (config, seed)",
     )
 
     @model_validator(mode="before")
     @classmethod
     def _expand_preset(cls, data: Any) -> Any:
         # An unknown preset name is left to the field's own validation, which lists the names.
-        if isinstance(data, dict) and data.get("preset") in PRESETS:
+        # Only a string can name one: `{}` or `[]` would not even hash.
+        if (
+            isinstance(data, dict)
+            and isinstance(data.get("preset"), str)
+            and data["preset"] in PRESETS
+        ):
             return expand_preset(data)
         return data
 
@@ -152,7 +198,7 @@ class ExperimentSpec(SpecModel):
 def _validate_merged(merged: dict[str, Any], where: str, point: dict[str, Any]) -> JobConfig:
     where += f" with grid point {point}" if point else ""
     try:
-        return JobConfig.model_validate(merged).resolved()
+        return JobConfig.model_validate(merged, context={MERGED: True}).resolved()
     except ValidationError as error:
         raise ValueError(f"{where}: {_error_text(error)}") from None
     except ValueError as error:

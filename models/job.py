@@ -4,6 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,6 +26,36 @@ class JobStatus(StrEnum):
 
 TERMINAL_STATUSES = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
 _STATUS_VALUES = ", ".join(f"'{status.value}'" for status in JobStatus)
+
+
+class CurveSummary(BaseModel):
+    """The learning curve in a few numbers, written when the job ends (see worker.curves)."""
+
+    best_test_loss: float | None = Field(description="lowest test loss over the epochs")
+    best_test_loss_epoch: int | None = Field(description="the epoch of the lowest test loss")
+    best_test_accuracy: float | None = Field(description="highest test accuracy over the epochs")
+    best_test_accuracy_epoch: int | None = Field(
+        description="the epoch of the highest test accuracy"
+    )
+    epochs_to_accuracy_80: int | None = Field(
+        description="first epoch with test accuracy of at least 0.80; null if never"
+    )
+    epochs_to_accuracy_85: int | None = Field(
+        description="first epoch with test accuracy of at least 0.85; null if never"
+    )
+    train_loss_auc: float | None = Field(description="area under the train loss over the epochs")
+    stuck: bool = Field(description="stuck rather than slow (see README, Reading a diagnosis)")
+    diverged_epoch: int | None = Field(
+        description="first epoch whose loss exploded (10x its epoch-0 value) or was not finite"
+    )
+
+    def columns(self) -> dict[str, object]:
+        """The summary as column values of the jobs table."""
+        return self.model_dump()
+
+
+# The jobs table's columns that hold the summary: one each, of the same name.
+CURVE_SUMMARY_COLUMNS = tuple(CurveSummary.model_fields)
 
 
 class Job(CreatedAtMixin, Base):
@@ -54,7 +85,7 @@ class Job(CreatedAtMixin, Base):
     # Indexed: the figures GET /jobs is most often filtered and sorted on.
     final_test_loss: Mapped[float | None] = mapped_column(Float, index=True)
     final_test_accuracy: Mapped[float | None] = mapped_column(Float, index=True)
-    # Learning-curve summary, written when the job ends (see worker.curves).
+    # Learning-curve summary (CurveSummary), written when the job ends.
     best_test_loss: Mapped[float | None] = mapped_column(Float, index=True)
     best_test_loss_epoch: Mapped[int | None]
     best_test_accuracy: Mapped[float | None] = mapped_column(Float)

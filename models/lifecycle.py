@@ -128,7 +128,7 @@ def progress(
     if row is None:
         return Outcome.REFUSED
     if epoch is not None:
-        _event(session, attempt.id, attempt.experiment_id, EPOCH, **epoch)
+        _event(session, attempt.id, attempt.experiment_id, EPOCH, attempt=attempt.attempt, **epoch)
     return Outcome.RECORDED if row.cancel_requested_at is None else Outcome.CANCEL_REQUESTED
 
 
@@ -157,7 +157,15 @@ def end(
     )
     if ended.rowcount != 1:  # type: ignore[attr-defined]
         return Outcome.REFUSED
-    _event(session, attempt.id, attempt.experiment_id, STATUS, status=status, error=error)
+    _event(
+        session,
+        attempt.id,
+        attempt.experiment_id,
+        STATUS,
+        attempt=attempt.attempt,
+        status=status,
+        error=error,
+    )
     return Outcome(status)
 
 
@@ -170,7 +178,13 @@ def requeue(session: Session, attempt: Attempt, *, reason: str) -> Outcome:
     if requeued.rowcount != 1:  # type: ignore[attr-defined]
         return Outcome.REFUSED
     _event(
-        session, attempt.id, attempt.experiment_id, STATUS, status=JobStatus.QUEUED, reason=reason
+        session,
+        attempt.id,
+        attempt.experiment_id,
+        STATUS,
+        attempt=attempt.attempt,
+        status=JobStatus.QUEUED,
+        reason=reason,
     )
     return Outcome.REQUEUED
 

@@ -29,15 +29,9 @@ class Settings(BaseSettings):
     # longest job, or a long job would be delivered to a second worker while it still runs.
     visibility_timeout: int = Field(12 * 3600, ge=10)
     broker_timeout: float = Field(3.0, gt=0, le=60)
-    # Two trainings at once with one TensorFlow thread each: on two cores the 7 x 5 sweep took
-    # 60 s this way against 99 s one job at a time (make bench); one thread also beat two for
-    # a single training (0.48 s against 0.77 s an epoch). tf_threads 0 lets TensorFlow choose.
+    # Two trainings at once with one TensorFlow thread each: on two cores a sweep ends sooner
+    # this way than one job at a time (README, Performance). tf_threads 0 lets TensorFlow choose.
     worker_concurrency: int = Field(2, ge=1, le=64)
-    # Jobs of one experiment that can train together go out as stacks of at most this many
-    # (split evenly, so both of a worker's trainings get one); 1 trains every job alone. Off by
-    # default: measured end to end, stacks made the 7 x 5 sweep slower (85 s with stacks of 18,
-    # 110 s with 6, 59-60 s without; README, Performance).
-    stack_size: int = Field(1, ge=1, le=64)
     tf_threads: int = Field(1, ge=0, le=256)
     # XLA-compile the training step: faster on CPU, with per-epoch losses equal to plain fit's
     # within a documented tolerance (README, Performance) rather than to the last bit.
@@ -50,12 +44,12 @@ class Settings(BaseSettings):
     max_attempts: int = Field(3, ge=1, le=20)
     maintenance_seconds: float = Field(15.0, gt=0, le=3600)
     relay_grace_seconds: float = Field(10.0, ge=0, le=3600)
-    # Keras' fit keeps about 5 MB per model it traced, even after clear_session: a worker
-    # child is replaced after this many jobs, or once it passes the memory cap.
     # Scales every job's time limit (models.limits): above 1 for slow machines, below to test.
     time_limit_factor: float = Field(1.0, gt=0, le=100)
     # An upper bound on every job's time limit, whatever its work; none by default.
     max_job_seconds: int | None = Field(None, ge=1)
+    # TensorFlow keeps some memory of every function it traced until the process ends: a worker
+    # child is replaced after this many jobs, or once it passes the memory cap.
     max_tasks_per_child: int = Field(20, ge=1)
     max_memory_per_child_mb: int = Field(3000, ge=100)
     page_size_max: int = Field(500, ge=1, le=10_000)
@@ -63,12 +57,13 @@ class Settings(BaseSettings):
     # (make run on 127.0.0.1). Only hashes are configured; `python -m api.keys NAME` makes one.
     api_keys: str = ""
     requests_per_minute: int = Field(600, ge=1)
+    # Failed authentications from one client address in any minute before it gets 429s.
+    auth_failures_per_minute: int = Field(30, ge=1)
     max_active_jobs_per_key: int = Field(1000, ge=1)
     max_body_bytes: int = Field(1_048_576, ge=1024)
-    # Threads for the API's sync routes (AnyIO's default is 40). Fewer contend less for the GIL:
-    # in paired wrk runs of GET /jobs/{id}, 8 threads served as many requests/s as 40 with a
-    # p99 lower by 5-15 ms, on SQLite and PostgreSQL. A call waiting on Redis or the database
-    # holds a thread while it waits.
+    # Threads for the API's sync routes (AnyIO's default is 40). Fewer contend less for the GIL,
+    # which shortens the slowest requests without serving fewer (README, Performance). A call
+    # waiting on Redis or the database holds a thread while it waits.
     api_threads: int = Field(8, ge=1, le=1000)
 
     @field_validator("api_keys")

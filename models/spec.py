@@ -4,7 +4,7 @@ import hashlib
 import json
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 PreprocessingMethod = Literal[
     "none", "scale", "center", "minmax", "standardize", "standardize_per_pixel"
@@ -21,25 +21,52 @@ TRAIN_IMAGES = 60_000
 TEST_IMAGES = 10_000
 
 
-class SpecModel(BaseModel):
-    """Base of every spec model: unknown fields and non-finite numbers are rejected."""
+# Validation context of a config merged from sections written apart (a variant over the base):
+# a divisor the base gave may meet a variant's method that ignores it.
+MERGED = "merged"
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+class SpecModel(BaseModel):
+    """Base of every spec model: unknown fields, non-finite numbers and coercions (`true` for
+    a size, `"5"` for a number) are rejected."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
 class DatasetSpec(SpecModel):
     """Which data: the first `train_size` training and `test_size` test images."""
 
-    name: Literal["fashion_mnist"] = "fashion_mnist"
-    train_size: int = Field(TRAIN_IMAGES, ge=1, le=TRAIN_IMAGES)
-    test_size: int = Field(TEST_IMAGES, ge=1, le=TEST_IMAGES)
+    name: Literal["fashion_mnist"] = Field(
+        "fashion_mnist", description="the dataset; only Fashion-MNIST"
+    )
+    train_size: int = Field(
+        TRAIN_IMAGES, ge=1, le=TRAIN_IMAGES, description="how many training images, from the first"
+    )
+    test_size: int = Field(
+        TEST_IMAGES, ge=1, le=TEST_IMAGES, description="how many test images, from the first"
+    )
 
 
 class PreprocessingSpec(SpecModel):
     """How pixels become inputs; `divisor` applies to `scale` only (default 255)."""
 
-    method: PreprocessingMethod = "scale"
-    divisor: float | None = Field(None, gt=0, le=1e12)
+    method: PreprocessingMethod = Field(
+        "scale",
+        description="how pixels become inputs: none (raw 0-255), scale (divided by divisor), "
+        "center, minmax, standardize (one mean and std), standardize_per_pixel",
+    )
+    divisor: float | None = Field(
+        None, gt=0, le=1e12, description="for scale only: inputs are pixels / divisor (default 255)"
+    )
+
+    @field_validator("divisor")
+    @classmethod
+    def _divisor_only_for_scale(cls, divisor: float | None, info: ValidationInfo) -> float | None:
+        written_together = not (info.context and info.context.get(MERGED))
+        method = info.data.get("method")
+        if divisor is not None and written_together and method not in (None, "scale"):
+            raise ValueError(f"divisor applies only to method 'scale', not '{method}'")
+        return divisor
 
     def resolved(self) -> "PreprocessingSpec":
         """Fill the default divisor for `scale`, drop it for every other method."""
@@ -52,20 +79,26 @@ class ModelSpec(SpecModel):
     """The MLP: Flatten, the hidden Dense layers, then Dense(10, softmax)."""
 
     hidden_layers: list[Annotated[int, Field(ge=1, le=4096)]] = Field(
-        default_factory=lambda: [128], max_length=8
+        default_factory=lambda: [128],
+        max_length=8,
+        description="units of each hidden Dense layer",
     )
-    activation: Activation = "relu"
-    initializer: Initializer = "glorot_uniform"
+    activation: Activation = Field("relu", description="activation of the hidden layers")
+    initializer: Initializer = Field(
+        "glorot_uniform", description="kernel initializer of every Dense layer"
+    )
 
 
 class TrainingSpec(SpecModel):
     """Optimizer and schedule; `learning_rate` defaults to Keras' default for the optimizer."""
 
-    optimizer: OptimizerName = "adam"
-    learning_rate: float | None = Field(None, gt=0, le=10)
-    momentum: float = Field(0.0, ge=0, lt=1)
-    epochs: int = Field(5, ge=1, le=200)
-    batch_size: int = Field(32, ge=1, le=TRAIN_IMAGES)
+    optimizer: OptimizerName = Field("adam", description="adam, sgd or rmsprop")
+    learning_rate: float | None = Field(
+        None, gt=0, le=10, description="default: Keras' default for the optimizer"
+    )
+    momentum: float = Field(0.0, ge=0, lt=1, description="for sgd only")
+    epochs: int = Field(5, ge=1, le=200, description="passes over the training images")
+    batch_size: int = Field(32, ge=1, le=TRAIN_IMAGES, description="images per gradient step")
 
     def resolved(self) -> "TrainingSpec":
         """Fill the optimizer's default learning rate; refuse momentum for other optimizers."""
@@ -81,17 +114,27 @@ class TrainingSpec(SpecModel):
 class LossSpec(SpecModel):
     """How cross-entropy is computed: from the logits, or from clipped probabilities."""
 
-    mode: LossMode = "from_logits"
+    mode: LossMode = Field(
+        "from_logits",
+        description="from_logits: cross-entropy from the logits (stable); clipped_probabilities: "
+        "from softmax outputs clipped to [1e-7, 1 - 1e-7], as Keras once did",
+    )
 
 
 class JobConfig(SpecModel):
     """One job's full config; every part defaults to the seed question's /255 model."""
 
-    dataset: DatasetSpec = Field(default_factory=DatasetSpec)
-    preprocessing: PreprocessingSpec = Field(default_factory=PreprocessingSpec)
-    model: ModelSpec = Field(default_factory=ModelSpec)
-    training: TrainingSpec = Field(default_factory=TrainingSpec)
-    loss: LossSpec = Field(default_factory=LossSpec)
+    dataset: DatasetSpec = Field(default_factory=DatasetSpec, description="which images")
+    preprocessing: PreprocessingSpec = Field(
+        default_factory=PreprocessingSpec, description="how pixels become inputs"
+    )
+    model: ModelSpec = Field(default_factory=ModelSpec, description="the MLP")
+    training: TrainingSpec = Field(
+        default_factory=TrainingSpec, description="optimizer and schedule"
+    )
+    loss: LossSpec = Field(
+        default_factory=LossSpec, description="how the cross-entropy is computed"
+    )
 
     def key(self) -> str:
         """A hash of the resolved config: equal for jobs that differ only by seed."""

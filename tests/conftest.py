@@ -1,7 +1,6 @@
 """Fixtures shared by the suite: real databases (SQLite always, PostgreSQL where it answers),
 the real Redis on a test database index, and settings that point at them."""
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,11 +12,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.main import create_app
+from harness.databases import TEST_REDIS_URL, database_of_kind
 from models.db import get_engine, make_engine, make_sessionmaker
 from models.settings import Settings, get_settings
-from tests.databases import database_of_kind
-
-TEST_REDIS_URL = os.environ.get("NORMLAB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

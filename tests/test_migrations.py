@@ -5,11 +5,13 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import Integer, column, inspect, select, table, text
 
-from models.base import JSONType
+from harness.databases import alembic_config, migrate, postgres_database, sqlite_database
+from models.base import Base, JSONType
 from models.db import make_engine
-from tests.databases import alembic_config, migrate, postgres_database, sqlite_database
 
 BEFORE_SUMMARY = "64776486639e"  # the revision before the summary diagnostics on jobs
 EXPERIMENT = "INSERT INTO experiments (id, name, spec, created_at) VALUES (1, 'e', '{}', :now)"
@@ -87,3 +89,45 @@ def test_summary_columns_are_filled_from_stored_diagnostics_and_dropped_on_downg
     engine.dispose()
     assert "diagnostics_first" not in columns
     migrate(old_database)  # and up again, over the view that reads jobs
+
+
+BEFORE_CONDITIONS = "d6156722de21"  # the revision before job_conditions
+CONDITION = (
+    "INSERT INTO job_conditions (job_id, name, subject, kind, epoch, statement, evidence)"
+    " VALUES (1, :name, :subject, :kind, 1, 's', '{}')"
+)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of each kind at the head revision."""
+    if request.param == "sqlite":
+        with sqlite_database(tmp_path) as url:
+            yield url
+    else:
+        with postgres_database() as url:
+            yield url
+
+
+def test_job_conditions_match_the_model_and_views_name_problems_and_notes(database: str) -> None:
+    engine = make_engine(database)
+    with engine.begin() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        assert [d for d in differences if "job_conditions" in repr(d)] == []
+        connection.execute(text(EXPERIMENT), {"now": "2026-11-25 12:00:00+00:00"})
+        connection.execute(text(JOB), {"id": 1, "done": 2, "now": "2026-11-25 12:00:00+00:00"})
+        for name, subject, kind in (
+            ("dead_units", "hidden_2", "problem"),
+            ("dead_units", "hidden_1", "problem"),
+            ("at_chance", "job", "problem"),
+            ("tiny_inputs", "job", "note"),
+        ):
+            connection.execute(text(CONDITION), {"name": name, "subject": subject, "kind": kind})
+        row = connection.execute(text("SELECT problems, notes FROM job_results")).one()
+    engine.dispose()
+    assert tuple(row) == ("at_chance,dead_units", "tiny_inputs")
+    command.downgrade(alembic_config(database), BEFORE_CONDITIONS)
+    engine = make_engine(database)
+    assert "job_conditions" not in inspect(engine).get_table_names()
+    engine.dispose()
+    migrate(database)

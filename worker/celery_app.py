@@ -7,9 +7,10 @@ from typing import Any
 from celery import Celery
 from celery.signals import setup_logging, task_postrun, task_prerun, worker_process_init
 
+from models.broker import celery_config
 from models.db import get_engine
 from models.settings import get_settings
-from models.tasks import REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB, maintenance_queue
+from models.tasks import REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB
 from worker import logs
 
 log = logging.getLogger(__name__)
@@ -17,12 +18,10 @@ settings = get_settings()
 # Celery warns in plain text, before logging is set up, when it runs as root: the norm on this
 # machine (make run) and in many containers, and nothing about jobs. Every line stays JSON.
 warnings.filterwarnings("ignore", message="You're running the worker with superuser privileges")
-MAINTENANCE = maintenance_queue(settings.queue)
 
-app = Celery("normlab", broker=settings.redis_url, include=["worker.tasks"])
+app = Celery("normlab", include=["worker.tasks"])
 app.conf.update(
-    task_default_queue=settings.queue,
-    task_routes={name: {"queue": MAINTENANCE} for name in (REAP_STALE_JOBS, RELAY_UNPUBLISHED)},
+    celery_config(settings),
     # At-least-once delivery: a task is acknowledged after it ran, and re-delivered if the
     # process running it died; the job's claim in the database makes a second run a no-op.
     task_acks_late=True,
@@ -36,7 +35,6 @@ app.conf.update(
     worker_max_tasks_per_child=settings.max_tasks_per_child,
     worker_max_memory_per_child=settings.max_memory_per_child_mb * 1024,
     broker_connection_retry_on_startup=True,
-    broker_transport_options={"visibility_timeout": settings.visibility_timeout},
     worker_hijack_root_logger=False,
     worker_redirect_stdouts=False,
     beat_schedule={

@@ -7,13 +7,19 @@ Thresholds, and why:
 - `stuck` by clipping: under `clipped_probabilities`, at least half of the probe samples have a
   true-class probability at or below 1e-7 after every trained epoch; those samples give no
   gradient, so at most half the data can still teach the model anything.
+- `diverged_epoch`, the first epoch at which the train or test loss is NaN or infinite, or
+  more than 10 times its epoch-0 value. Ten times: with /255 inputs the epoch-0 loss is near
+  ln 10 = 2.3, and 23 is beyond the largest loss the clipped computation can give at all
+  (-ln 1e-7 = 16.1), so no stall or saturation reaches it; only weights thrown far off by
+  too large a step do. A finite explosion still lets the run end; NaN ends it failed.
 """
 
+import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from models.job import CurveSummary
 from models.spec import LossMode
 from worker.diagnostics import CHANCE_LOSS
 from worker.training.results import EpochResult
@@ -21,29 +27,30 @@ from worker.training.results import EpochResult
 ACCURACY_TARGETS = {"epochs_to_accuracy_80": 0.80, "epochs_to_accuracy_85": 0.85}
 FLAT_RELATIVE_CHANGE = 0.10
 CLIPPED_SHARE_STUCK = 0.5
-
-
-@dataclass(frozen=True)
-class CurveSummary:
-    """The summary columns of a job."""
-
-    best_test_loss: float | None
-    best_test_loss_epoch: int | None
-    best_test_accuracy: float | None
-    best_test_accuracy_epoch: int | None
-    epochs_to_accuracy_80: int | None
-    epochs_to_accuracy_85: int | None
-    train_loss_auc: float | None
-    stuck: bool
-    diverged_epoch: int | None
-
-    def columns(self) -> dict[str, object]:
-        """The summary as column values of the jobs table."""
-        return asdict(self)
+EXPLOSION_FACTOR = 10.0
 
 
 def _finite(epochs: Sequence[EpochResult]) -> list[EpochResult]:
     return [e for e in epochs if e.finite]
+
+
+def _exploded(start: float, now: float) -> bool:
+    return not math.isfinite(now) or (math.isfinite(start) and now > EXPLOSION_FACTOR * start)
+
+
+def exploded_epoch(epochs: Sequence[EpochResult]) -> int | None:
+    """The first epoch whose train or test loss is not finite or over 10x its epoch-0 value."""
+    if not epochs:
+        return None
+    first = epochs[0]
+    return next(
+        (
+            e.epoch
+            for e in epochs
+            if _exploded(first.loss, e.loss) or _exploded(first.test_loss, e.test_loss)
+        ),
+        None,
+    )
 
 
 def first_epoch_reaching(epochs: Sequence[EpochResult], accuracy: float) -> int | None:
@@ -78,7 +85,6 @@ def summarize(epochs: Sequence[EpochResult], mode: LossMode) -> CurveSummary:
     finite = _finite(epochs)
     best_loss = min(finite, key=lambda e: e.test_loss, default=None)
     best_accuracy = max(finite, key=lambda e: e.test_accuracy, default=None)
-    diverged = next((e.epoch for e in epochs if not e.finite), None)
     reached = {
         name: first_epoch_reaching(finite, target) for name, target in ACCURACY_TARGETS.items()
     }
@@ -89,6 +95,6 @@ def summarize(epochs: Sequence[EpochResult], mode: LossMode) -> CurveSummary:
         best_test_accuracy_epoch=best_accuracy.epoch if best_accuracy else None,
         train_loss_auc=train_loss_auc(epochs),
         stuck=is_stuck(epochs, mode),
-        diverged_epoch=diverged,
+        diverged_epoch=exploded_epoch(epochs),
         **reached,
     )

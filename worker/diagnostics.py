@@ -5,6 +5,7 @@ job, `output.*` for the output layer, `hidden_<k>.*` per hidden layer, `probe.*`
 """
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +18,15 @@ PROBE_SEED = 1_024
 # below it gets a clipped log and no gradient.
 CLIP = 1e-7
 CHANCE_LOSS = math.log(10)
+# A unit is in its flat region when its derivative is below this share of the derivative's
+# maximum: there a gradient passing through it is cut a hundredfold.
+FLAT_DERIVATIVE = 0.01
+# The derivative of each saturating activation as a function of its output, and its maximum.
+Derivative = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
+DERIVATIVES: dict[str, tuple[Derivative, float]] = {
+    "sigmoid": (lambda a: a * (1 - a), 0.25),
+    "tanh": (lambda a: 1 - a * a, 1.0),
+}
 
 Array = npt.NDArray[np.floating]
 
@@ -67,6 +77,16 @@ def hidden_stats(layer: str, activations: Array) -> dict[str, float]:
         f"{layer}.activation_mean": float(activations.astype(np.float64).mean()),
         f"{layer}.activation_std": float(activations.astype(np.float64).std()),
     }
+
+
+def saturated_share(layer: str, activation: str, activations: Array) -> dict[str, float]:
+    """For a saturating activation (sigmoid, tanh), the share of unit-sample pairs whose
+    derivative is below 1% of its maximum; nothing for any other activation."""
+    if activation not in DERIVATIVES:
+        return {}
+    derivative, maximum = DERIVATIVES[activation]
+    slopes = derivative(activations.astype(np.float64))
+    return {f"{layer}.saturated_share": float((slopes < FLAT_DERIVATIVE * maximum).mean())}
 
 
 def global_norm(arrays: list[Array]) -> float:

@@ -5,6 +5,7 @@ import math
 import time
 
 from worker import jobs
+from worker.conditions import diagnose
 from worker.training.results import EpochResult
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,8 @@ class RecordingHooks:
 
     def on_epoch(self, result: EpochResult) -> None:
         """Record the epoch as soon as it ends, so polling clients see progress."""
-        jobs.record_epoch(self.job, result)
+        conditions = diagnose(self.job.config, [*self.epochs, result])
+        jobs.record_epoch(self.job, result, conditions)
         self.epochs.append(result)
         self._polled_at = -math.inf  # ask before the next epoch starts, whatever the interval
 
@@ -46,10 +48,6 @@ class RecordingHooks:
             )
         self._heartbeat_if_due(now)
         return self._stop
-
-    def alive(self) -> None:
-        """A heartbeat if one is due: a stack's set-up can outlast the reaper's patience."""
-        self._heartbeat_if_due(time.monotonic())
 
     def _heartbeat_if_due(self, now: float) -> None:
         if not self._stop and now - self._polled_at >= self.poll_seconds:

@@ -5,20 +5,23 @@ the database is away. The transitions themselves, fenced on the attempt, are mod
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlalchemy import delete
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from models import lifecycle
+from models.condition import JobCondition
 from models.db import session_scope
 from models.diagnostic import SUMMARY_DIAGNOSTICS, JobDiagnostic
 from models.job import JobStatus
 from models.lifecycle import Attempt, Outcome
 from models.metric import EpochMetric
 from models.spec import JobConfig
+from worker.conditions import Condition
 from worker.training.results import EpochResult
 
 log = logging.getLogger(__name__)
@@ -62,19 +65,27 @@ def claim(job_id: int) -> ClaimedJob | None:
         claimed = lifecycle.claim(session, job_id)
         if claimed is None:
             return None
-        for table in (EpochMetric, JobDiagnostic):  # a new attempt starts from nothing
+        for table in (EpochMetric, JobDiagnostic, JobCondition):  # a new attempt starts afresh
             session.execute(delete(table).where(table.job_id == job_id))
     attempt = claimed.attempt
     config = JobConfig.model_validate(claimed.config)
     return ClaimedJob(attempt.id, attempt.experiment_id, attempt.attempt, config, claimed.seed)
 
 
-def record_epoch(job: ClaimedJob, result: EpochResult) -> None:
-    """Write one epoch's metrics, its diagnostics and the job's progress in one transaction."""
-    retrying(lambda: _record_epoch(job, result))
+def record_epoch(
+    job: ClaimedJob, result: EpochResult, conditions: Sequence[Condition] = ()
+) -> None:
+    """Write one epoch's metrics, its diagnostics, the job's progress and its conditions as
+    the epochs so far show them, in one transaction."""
+    retrying(lambda: _record_epoch(job, result, conditions))
 
 
-def _record_epoch(job: ClaimedJob, result: EpochResult) -> None:
+def _replace_conditions(session: Session, job_id: int, conditions: Sequence[Condition]) -> None:
+    session.execute(delete(JobCondition).where(JobCondition.job_id == job_id))
+    session.add_all(JobCondition(job_id=job_id, **c.columns()) for c in conditions)
+
+
+def _record_epoch(job: ClaimedJob, result: EpochResult, conditions: Sequence[Condition]) -> None:
     figures = {
         "epoch": result.epoch,
         "loss": _finite(result.loss),
@@ -106,6 +117,7 @@ def _record_epoch(job: ClaimedJob, result: EpochResult) -> None:
             JobDiagnostic(job_id=job.id, epoch=result.epoch, name=name, value=_finite(value))
             for name, value in result.diagnostics.items()
         )
+        _replace_conditions(session, job.id, conditions)
 
 
 def _progress(result: EpochResult) -> dict[str, object]:
@@ -144,8 +156,10 @@ def finish(
     error: str | None = None,
     final: EpochResult | None = None,
     summary: dict[str, object] | None = None,
+    conditions: Sequence[Condition] | None = None,
 ) -> bool:
-    """End the job: terminal status, final figures, curve summary or error; False if not ours."""
+    """End the job: terminal status, final figures, curve summary or error, and its conditions
+    from all its epochs (when given; else those of its last epoch stay); False if not ours."""
     values: dict[str, object] = dict(summary or {})
     if final is not None:
         values |= {
@@ -154,10 +168,20 @@ def finish(
             "final_test_loss": _finite(final.test_loss),
             "final_test_accuracy": final.test_accuracy,
         }
-    return retrying(lambda: _end(job, status, error, values))
+    return retrying(lambda: _end(job, status, error, values, conditions))
 
 
-def _end(job: ClaimedJob, status: JobStatus, error: str | None, values: dict[str, object]) -> bool:
+def _end(
+    job: ClaimedJob,
+    status: JobStatus,
+    error: str | None,
+    values: dict[str, object],
+    conditions: Sequence[Condition] | None,
+) -> bool:
     with session_scope() as session:
-        ended = lifecycle.end(session, job, status, error=error, values=values)
-    return ended is not Outcome.REFUSED
+        outcome = lifecycle.end(session, job, status, error=error, values=values)
+        if outcome is Outcome.REFUSED:
+            return False
+        if conditions is not None:
+            _replace_conditions(session, job.id, conditions)
+        return True

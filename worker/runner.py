@@ -1,14 +1,16 @@
 """One job from claim to end: load data, train with hooks that record, then end the job."""
 
 import logging
-from collections import OrderedDict
-from functools import cache
+from functools import cache, lru_cache
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from models.job import JobStatus
 from models.lifecycle import Outcome
 from models.settings import get_settings
-from models.spec import JobConfig
+from models.spec import JobConfig, PreprocessingSpec
 from worker import jobs
+from worker.conditions import diagnose
 from worker.curves import summarize
 from worker.data import FashionMnist, load_fashion_mnist
 from worker.hooks import RecordingHooks
@@ -20,6 +22,9 @@ from worker.training.results import Ending, EpochResult, TrainingOutcome
 log = logging.getLogger(__name__)
 MAX_ERROR_LENGTH = 500
 TIME_LIMIT = "time limit"
+# What a job's error says when the database failed it: the driver's own text names hosts,
+# ports and databases, and clients read this column; the detail goes to the worker's log.
+DATABASE_ERROR = "database unavailable"
 
 
 DATA_CACHE_SIZE = 3
@@ -41,47 +46,41 @@ def warm_up() -> None:
 
 def training_data(config: JobConfig) -> TrainingData:
     """The job's subsets of the dataset, preprocessed as its config says; cached per process."""
-    key = (
-        config.preprocessing.resolved().model_dump_json(),
-        config.dataset.train_size,
-        config.dataset.test_size,
-    )
-    if key not in _prepared:
-        if len(_prepared) >= DATA_CACHE_SIZE:
-            _prepared.popitem(last=False)
-        _prepared[key] = _preprocessed(config)
-    _prepared.move_to_end(key)
-    return _prepared[key]
+    preprocessing = config.preprocessing.resolved().model_dump_json()
+    return _prepared(preprocessing, config.dataset.train_size, config.dataset.test_size)
 
 
-_prepared: OrderedDict[tuple[object, ...], TrainingData] = OrderedDict()
-
-
-def _preprocessed(config: JobConfig) -> TrainingData:
+@lru_cache(maxsize=DATA_CACHE_SIZE)
+def _prepared(preprocessing: str, train_size: int, test_size: int) -> TrainingData:
     full = dataset()
-    train_size, test_size = config.dataset.train_size, config.dataset.test_size
     x_train, x_test = preprocess(
-        config.preprocessing, full.x_train[:train_size], full.x_test[:test_size]
+        PreprocessingSpec.model_validate_json(preprocessing),
+        full.x_train[:train_size],
+        full.x_test[:test_size],
     )
     return TrainingData(x_train, full.y_train[:train_size], x_test, full.y_test[:test_size])
 
 
 def describe(error: BaseException) -> str:
-    """A one-line reason for a failed job: the error's type and message, never a traceback."""
+    """A one-line reason for a failed job: the error's type and message, never a traceback;
+    for a database error, a stable text (the caller logs the detail)."""
+    if isinstance(error, SQLAlchemyError):
+        return DATABASE_ERROR
     return f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
 
 
 def end_job(job: jobs.ClaimedJob, outcome: TrainingOutcome, epochs: list[EpochResult]) -> str:
-    """Write the job's terminal status and curve summary from how training ended."""
+    """Write the job's terminal status, curve summary and conditions from how training ended."""
     summary = summarize(epochs, job.config.loss.mode).columns()
+    conditions = diagnose(job.config, epochs)
     if outcome.ending is Ending.DIVERGED:
         error = f"diverged at epoch {outcome.epoch}"
-        jobs.finish(job, JobStatus.FAILED, error=error, summary=summary)
+        jobs.finish(job, JobStatus.FAILED, error=error, summary=summary, conditions=conditions)
         return JobStatus.FAILED
     if outcome.ending is Ending.CANCELLED or jobs.cancel_requested(job):
-        jobs.finish(job, JobStatus.CANCELLED, summary=summary)
+        jobs.finish(job, JobStatus.CANCELLED, summary=summary, conditions=conditions)
         return JobStatus.CANCELLED
-    jobs.finish(job, JobStatus.SUCCEEDED, final=epochs[-1], summary=summary)
+    jobs.finish(job, JobStatus.SUCCEEDED, final=epochs[-1], summary=summary, conditions=conditions)
     return JobStatus.SUCCEEDED
 
 

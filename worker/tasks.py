@@ -1,17 +1,13 @@
 """Celery tasks: thin, like views; they take ids and hand the work to plain functions."""
 
+from functools import cache
+
 from celery.exceptions import SoftTimeLimitExceeded
 
+from models.broker import Broker
 from models.settings import get_settings
 from models.spec import JobConfig
-from models.tasks import (
-    REAP_STALE_JOBS,
-    RELAY_UNPUBLISHED,
-    TRAIN_JOB,
-    TRAIN_STACK,
-    LimitPolicy,
-    train_job_options,
-)
+from models.tasks import REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB
 from worker import maintenance
 from worker.celery_app import app
 
@@ -25,14 +21,6 @@ def train_job(job_id: int) -> str:
     return run_job(job_id, time_limit_errors=(SoftTimeLimitExceeded,))
 
 
-@app.task(name=TRAIN_STACK)  # type: ignore[untyped-decorator]
-def train_stack(job_ids: list[int]) -> dict[int, str]:
-    """Claim the jobs and train those claimed together, in one compiled computation."""
-    from worker.stack_runner import run_stack
-
-    return run_stack(job_ids, time_limit_errors=(SoftTimeLimitExceeded,))
-
-
 @app.task(name=REAP_STALE_JOBS)  # type: ignore[untyped-decorator]
 def reap_stale_jobs() -> dict[int, str]:
     """Re-queue running jobs whose worker stopped sending heartbeats, or fail them past the cap."""
@@ -42,11 +30,13 @@ def reap_stale_jobs() -> dict[int, str]:
     )
 
 
+@cache
+def _broker() -> Broker:
+    return Broker(get_settings())
+
+
 def _publish(job_id: int, config: JobConfig) -> None:
-    settings = get_settings()
-    policy = LimitPolicy(settings.time_limit_factor, settings.max_job_seconds)
-    options = train_job_options(config, settings.queue, policy)
-    app.send_task(TRAIN_JOB, args=[job_id], **options)
+    _broker().send_jobs([(job_id, config)])
 
 
 @app.task(name=RELAY_UNPUBLISHED)  # type: ignore[untyped-decorator]

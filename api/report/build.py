@@ -1,15 +1,34 @@
 """Assemble the report from an experiment's stored rows."""
 
 import math
+from collections.abc import Sequence
+from dataclasses import asdict
 
 from sqlalchemy.orm import Session
 
-from api.report.comparisons import METRIC, GroupComparison, best_group, compare_all
-from api.report.findings import all_findings
+from api.report.comparisons import (
+    DEFAULT_MARGINS,
+    DEFAULT_METRIC,
+    Metric,
+    PairComparison,
+    best_group,
+    compare_all,
+)
+from api.report.findings import pair_finding
+from api.report.followups import follow_ups
 from api.report.groups import ConfigGroup, group_jobs
 from api.report.records import load_records
-from api.report.schemas import ComparisonRow, ConfigRow, CurvePoint, FindingOut, Interval, Report
-from api.report.statistics import summarize
+from api.report.schemas import (
+    ComparisonRow,
+    ConfigConditionOut,
+    ConfigRow,
+    CurvePoint,
+    FindingOut,
+    Interval,
+    Report,
+)
+from api.report.statistics import Verdict, summarize
+from api.report.summary import summary
 from models.experiment import Experiment
 
 
@@ -18,67 +37,109 @@ def _interval(values: list[float]) -> Interval | None:
     return Interval.of(summarize(finite)) if finite else None
 
 
+def curve(group: ConfigGroup) -> list[CurvePoint]:
+    """Per-epoch mean and interval over the seeds that succeeded."""
+    if not group.jobs:
+        return []
+    return [
+        CurvePoint(
+            epoch=epoch,
+            loss=_interval(group.epoch_values(epoch, "loss")),
+            test_loss=_interval(group.epoch_values(epoch, "test_loss")),
+            test_accuracy=_interval(group.epoch_values(epoch, "test_accuracy")),
+        )
+        for epoch in range(group.last_epoch + 1)
+    ]
+
+
 def config_row(group: ConfigGroup) -> ConfigRow:
-    """A group's final figures and its per-epoch mean curves."""
-    curve = (
-        [
-            CurvePoint(
-                epoch=epoch,
-                loss=_interval(group.epoch_values(epoch, "loss")),
-                test_loss=_interval(group.epoch_values(epoch, "test_loss")),
-                test_accuracy=_interval(group.epoch_values(epoch, "test_accuracy")),
-            )
-            for epoch in range(group.last_epoch + 1)
-        ]
-        if group.jobs
-        else []
-    )
+    """A group's final figures, its conditions and its per-epoch mean curves."""
+    finals = {f"final_{m}": Interval.of(group.final_summary(m)) for m in Metric}
     return ConfigRow(
         key=group.key,
         label=group.label,
         config=group.config,
         job_ids=group.job_ids,
         seeds=sorted(job.seed for job in group.jobs),
-        final_loss=Interval.of(group.final_summary("loss")),
-        final_test_loss=Interval.of(group.final_summary("test_loss")),
-        final_test_accuracy=Interval.of(group.final_summary("test_accuracy")),
+        learned=group.learned(),
         stuck_seeds=sum(1 for job in group.jobs if job.stuck),
-        curve=curve,
+        conditions=[ConfigConditionOut(**asdict(c)) for c in group.conditions()],
+        curve=curve(group),
+        **finals,
     )
 
 
-def comparison_row(item: GroupComparison) -> ComparisonRow:
-    """One comparison against the best config."""
-    c = item.comparison
+def comparison_row(item: PairComparison) -> ComparisonRow:
+    """One compared pair, with its corrected interval and verdict."""
+    j = item.judgement
+    d = j.difference if j else None
     return ComparisonRow(
-        key=item.group.key,
-        label=item.group.label,
-        against=item.best.label,
-        n=item.n,
-        test=c.test if c else None,
-        difference=c.difference if c else None,
-        ci_low=c.ci_low if c else None,
-        ci_high=c.ci_high if c else None,
-        p=c.p if c else None,
-        p_holm=item.p_holm,
-        effect_size=c.effect_size if c else None,
+        a=item.a.label,
+        b=item.b.label,
+        factors=item.factors,
+        metric=item.metric,
+        verdict=j.verdict if j else Verdict.UNTESTABLE,
+        test=d.test if d else None,
+        n=d.n if d else None,
+        difference=d.difference if d else None,
+        ci_low=j.ci_low if j else None,
+        ci_high=j.ci_high if j else None,
+        comparisons=j.comparisons if j else None,
+        p=j.p if j else None,
+        p_adjusted=j.p_adjusted if j else None,
+        margin=j.margin if j else 0.0,
+        seeds_needed=j.seeds_needed if j else None,
         note=item.note,
     )
 
 
-def build_report(session: Session, experiment: Experiment, status: str) -> Report:
-    """The report of one experiment, from its jobs, epochs and diagnostics."""
+def build_report(
+    session: Session,
+    experiment: Experiment,
+    status: str,
+    *,
+    metric: Metric = DEFAULT_METRIC,
+    margin: float | None = None,
+) -> Report:
+    """The report of one experiment on one metric, from its jobs, epochs and conditions."""
     groups = group_jobs(load_records(session, experiment.id))
-    comparisons = compare_all(groups)
-    best = best_group(groups)
-    return Report(
+    return report_of(
+        groups,
         experiment_id=experiment.id,
         name=experiment.name,
         status=status,
+        metric=metric,
+        margin=margin,
+    )
+
+
+def report_of(
+    groups: Sequence[ConfigGroup],
+    *,
+    experiment_id: int,
+    name: str,
+    status: str,
+    metric: Metric = DEFAULT_METRIC,
+    margin: float | None = None,
+) -> Report:
+    """The report of config groups on one metric (one experiment's, or two side by side)."""
+    margin = DEFAULT_MARGINS[metric] if margin is None else margin
+    comparisons = compare_all(groups, metric, margin)
+    best = best_group(groups, metric)
+    return Report(
+        experiment_id=experiment_id,
+        name=name,
+        status=status,
+        summary=summary(groups, comparisons, metric),
         chance_loss=math.log(10),
-        metric=METRIC,
+        metric=metric,
+        margin=margin,
         best=best.label if best else None,
         configs=[config_row(group) for group in groups],
         comparisons=[comparison_row(item) for item in comparisons],
-        findings=[FindingOut(**finding.__dict__) for finding in all_findings(groups, comparisons)],
+        findings=[
+            FindingOut(**asdict(pair_finding(i, item)))
+            for i, item in enumerate(comparisons, start=1)
+        ],
+        follow_ups=follow_ups(groups),
     )

@@ -5,38 +5,54 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from api.report.records import JobRecord
+from api.labels import flatten, labels
+from api.report.records import ConditionRecord, JobRecord
 from api.report.statistics import Summary, summarize
+from models.condition import ConditionKind, ConditionName
+
+# A config "did not learn" when most of its seeds show one of these, or are flagged stuck.
+NOT_LEARNING = frozenset(
+    {ConditionName.AT_CHANCE, ConditionName.CLIPPED_STALL, ConditionName.EXPLODED}
+)
 
 
-def flatten(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """`{"a": {"b": 1}}` -> `{"a.b": 1}`; lists stay values."""
-    flat: dict[str, Any] = {}
-    for key, value in config.items():
-        if isinstance(value, dict):
-            flat |= flatten(value, f"{prefix}{key}.")
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
+@dataclass(frozen=True)
+class GroupCondition:
+    """A condition as it held across a config's seeds."""
 
+    name: str
+    subject: str
+    kind: str
+    seeds: int
+    of: int
+    epoch: int
+    statement: str
+    evidence: dict[str, Any]
 
-def preprocessing_label(config: dict[str, Any]) -> str:
-    """`x/255`, `raw pixels`, or the method's name."""
-    method = config["preprocessing"]["method"]
-    if method == "scale":
-        return f"x/{config['preprocessing']['divisor']:g}"
-    return "raw pixels" if method == "none" else method
+    @property
+    def majority(self) -> bool:
+        """Whether more than half of the config's seeds show it."""
+        return 2 * self.seeds > self.of
 
 
 @dataclass
 class ConfigGroup:
-    """The jobs of one distinct config; `jobs` holds those that succeeded."""
+    """The jobs of one distinct config; `jobs` holds those that succeeded, `records` all."""
 
     key: str
     config: dict[str, Any]
     label: str
-    jobs: list[JobRecord]
-    job_ids: list[int]
+    records: list[JobRecord]
+
+    @property
+    def jobs(self) -> list[JobRecord]:
+        """The jobs that succeeded."""
+        return [job for job in self.records if job.final is not None]
+
+    @property
+    def job_ids(self) -> list[int]:
+        """Every job of the config."""
+        return [job.id for job in self.records]
 
     def finals(self, name: str) -> dict[int, float]:
         """Seed -> final figure, for succeeded jobs whose figure is finite."""
@@ -55,7 +71,7 @@ class ConfigGroup:
 
     def diagnostic(self, epoch: int, name: str) -> float | None:
         """A diagnostic's mean over the seeds at one epoch (None if no seed has it)."""
-        values = [job.diagnostics.get(epoch, {}).get(name) for job in self.jobs]
+        values = [job.diagnostics.get(epoch, {}).get(name) for job in self.records]
         present = [v for v in values if v is not None]
         return math.fsum(present) / len(present) if present else None
 
@@ -68,51 +84,61 @@ class ConfigGroup:
         """The value of a dotted config path."""
         return flatten(self.config)[dotted]
 
+    @property
+    def measured(self) -> list[JobRecord]:
+        """The jobs with at least one trained epoch."""
+        return [job for job in self.records if job.last_epoch() > 0]
 
-def varying_paths(configs: Sequence[dict[str, Any]]) -> list[str]:
-    """Config paths whose values differ between the given configs."""
-    flats = [flatten(config) for config in configs]
-    return (
-        [path for path in flats[0] if len({repr(flat[path]) for flat in flats}) > 1]
-        if flats
-        else []
+    def conditions(self) -> list[GroupCondition]:
+        """Each (condition, subject) with the number of seeds that show it, problems first."""
+        found: dict[tuple[str, str], list[ConditionRecord]] = {}
+        for job in self.measured:
+            for condition in job.conditions:
+                found.setdefault((condition.name, condition.subject), []).append(condition)
+        rows = [_folded(items, len(self.measured)) for items in found.values()]
+        return sorted(rows, key=lambda row: (row.kind != ConditionKind.PROBLEM, row.name))
+
+    def problems(self) -> list[GroupCondition]:
+        """The problem conditions most seeds show."""
+        return [c for c in self.conditions() if c.kind == ConditionKind.PROBLEM and c.majority]
+
+    def learned(self) -> bool | None:
+        """Whether most measured seeds learned; None before any epoch was trained."""
+        measured = self.measured
+        if not measured:
+            return None
+        return 2 * self.failing() <= len(measured)
+
+    def failing(self) -> int:
+        """How many measured seeds did not learn."""
+        return sum(1 for job in self.measured if _not_learning(job))
+
+
+def _folded(items: list[ConditionRecord], of: int) -> GroupCondition:
+    first = items[0]
+    return GroupCondition(
+        name=first.name,
+        subject=first.subject,
+        kind=first.kind,
+        seeds=len(items),
+        of=of,
+        epoch=min(item.epoch for item in items),
+        statement=first.statement,
+        evidence=first.evidence,
     )
 
 
-def label(config: dict[str, Any], paths: Sequence[str]) -> str:
-    """A short name from the varying paths, preprocessing written as people write it."""
-    flat = flatten(config)
-    parts = (
-        [preprocessing_label(config)] if any(p.startswith("preprocessing.") for p in paths) else []
-    )
-    parts += [
-        f"{path.split('.')[-1]}={flat[path]}"
-        for path in paths
-        if not path.startswith("preprocessing.")
-    ]
-    return ", ".join(parts) or preprocessing_label(config)
+def _not_learning(job: JobRecord) -> bool:
+    return bool(job.stuck) or any(c.name in NOT_LEARNING for c in job.conditions)
 
 
 def group_jobs(records: Sequence[JobRecord]) -> list[ConfigGroup]:
-    """One group per config key, in the order the configs first appear."""
+    """One group per config key, in the order the configs first appear, labelled."""
     by_key: dict[str, list[JobRecord]] = {}
     for record in records:
         by_key.setdefault(record.config_key, []).append(record)
-    paths = varying_paths([jobs[0].config for jobs in by_key.values()])
+    names = labels([jobs[0].config for jobs in by_key.values()])
     return [
-        ConfigGroup(
-            key=key,
-            config=jobs[0].config,
-            label=label(jobs[0].config, paths),
-            jobs=[job for job in jobs if job.final is not None],
-            job_ids=[job.id for job in jobs],
-        )
-        for key, jobs in by_key.items()
+        ConfigGroup(key=key, config=jobs[0].config, label=name, records=jobs)
+        for (key, jobs), name in zip(by_key.items(), names, strict=True)
     ]
-
-
-def differs_only_in(a: ConfigGroup, b: ConfigGroup, prefix: str) -> bool:
-    """Whether two groups' configs differ, and only in paths under `prefix`."""
-    fa, fb = flatten(a.config), flatten(b.config)
-    differing = [path for path in fa if fa[path] != fb.get(path)]
-    return bool(differing) and all(path.startswith(prefix) for path in differing)

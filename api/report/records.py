@@ -1,4 +1,4 @@
-"""An experiment's jobs with their epochs and diagnostics, loaded in three queries."""
+"""An experiment's jobs with their epochs, diagnostics and conditions, loaded in four queries."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -7,9 +7,22 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.condition import JobCondition
 from models.diagnostic import JobDiagnostic
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
+
+
+@dataclass(frozen=True)
+class ConditionRecord:
+    """One stored condition of a job."""
+
+    name: str
+    subject: str
+    kind: str
+    epoch: int
+    statement: str
+    evidence: dict[str, Any]
 
 
 @dataclass
@@ -25,6 +38,7 @@ class JobRecord:
     final: dict[str, float | None] | None
     epochs: dict[int, dict[str, float | None]] = field(default_factory=dict)
     diagnostics: dict[int, dict[str, float | None]] = field(default_factory=dict)
+    conditions: list[ConditionRecord] = field(default_factory=list)
 
     def last_epoch(self) -> int:
         """The last epoch with metrics, 0 if none."""
@@ -74,4 +88,11 @@ def load_records(session: Session, experiment_id: int) -> list[JobRecord]:
     for job_id, record in records.items():
         record.epochs = epochs.get(job_id, {})
         record.diagnostics = dict(diagnostics.get(job_id, {}))
+    found = session.scalars(
+        select(JobCondition).join(Job).where(Job.experiment_id == experiment_id)
+    )
+    for c in found:
+        records[c.job_id].conditions.append(
+            ConditionRecord(c.name, c.subject, c.kind, c.epoch, c.statement, c.evidence)
+        )
     return list(records.values())

@@ -2,19 +2,36 @@
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from api.report.comparisons import DEFAULT_METRIC, Metric
+from api.report.followups import FollowUp
 from api.report.statistics import Summary
+
+
+class ReportQuery(BaseModel):
+    """The report's query parameters; any other is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    metric: Metric = Field(DEFAULT_METRIC, description="the final figure configs are compared on")
+    margin: float | None = Field(
+        None,
+        gt=0,
+        le=100,
+        description="equivalence margin on the metric (default 0.01 for losses, 0.005 for "
+        "accuracies)",
+    )
 
 
 class Interval(BaseModel):
     """Mean over seeds with its 95% Student t interval; std and interval need n >= 2."""
 
-    n: int
-    mean: float
-    std: float | None
-    ci_low: float | None
-    ci_high: float | None
+    n: int = Field(description="seeds measured")
+    mean: float = Field(description="mean over the seeds")
+    std: float | None = Field(description="sample standard deviation; null for one seed")
+    ci_low: float | None = Field(description="lower end of the 95% interval of the mean")
+    ci_high: float | None = Field(description="upper end of the 95% interval of the mean")
 
     @classmethod
     def of(cls, summary: Summary | None) -> "Interval | None":
@@ -25,62 +42,97 @@ class Interval(BaseModel):
 class CurvePoint(BaseModel):
     """One epoch of a config, its seeds folded together."""
 
-    epoch: int
-    loss: Interval | None
-    test_loss: Interval | None
-    test_accuracy: Interval | None
+    epoch: int = Field(description="the epoch (0: before training)")
+    loss: Interval | None = Field(description="train loss over the seeds")
+    test_loss: Interval | None = Field(description="test loss over the seeds")
+    test_accuracy: Interval | None = Field(description="test accuracy over the seeds")
+
+
+class ConfigConditionOut(BaseModel):
+    """A condition as it held across a config's seeds (see README "Reading a diagnosis")."""
+
+    name: str = Field(description="the condition, e.g. saturated_softmax")
+    subject: str = Field(description='the layer it is about, or "job"')
+    kind: str = Field(description="problem or note")
+    seeds: int = Field(description="how many of the config's measured seeds show it")
+    of: int = Field(description="the config's measured seeds")
+    epoch: int = Field(description="the first epoch it held, over the seeds")
+    statement: str = Field(description="the first seed's statement, with its numbers")
+    evidence: dict[str, Any] = Field(description="the values, thresholds and epochs behind it")
 
 
 class ConfigRow(BaseModel):
-    """One distinct config: its seeds' final figures and per-epoch curves."""
+    """One distinct config: its seeds' final figures, its conditions and per-epoch curves."""
 
-    key: str
-    label: str
-    config: dict[str, Any]
-    job_ids: list[int]
+    key: str = Field(
+        description="hash of the resolved config: equal for jobs that differ only by seed"
+    )
+    label: str = Field(description="names only what varies across the experiment")
+    config: dict[str, Any] = Field(description="the resolved config")
+    job_ids: list[int] = Field(description="its jobs, every seed")
     seeds: list[int] = Field(description="seeds of the jobs that succeeded")
-    final_loss: Interval | None
-    final_test_loss: Interval | None
-    final_test_accuracy: Interval | None
-    stuck_seeds: int
-    curve: list[CurvePoint]
+    learned: bool | None = Field(description="whether most seeds learned; null before any epoch")
+    final_loss: Interval | None = Field(description="last epoch's train loss over the seeds")
+    final_accuracy: Interval | None = Field(
+        description="last epoch's train accuracy over the seeds"
+    )
+    final_test_loss: Interval | None = Field(description="last epoch's test loss over the seeds")
+    final_test_accuracy: Interval | None = Field(
+        description="last epoch's test accuracy over the seeds"
+    )
+    stuck_seeds: int = Field(description="seeds whose loss stayed near chance")
+    conditions: list[ConfigConditionOut] = Field(description="the conditions its seeds showed")
+    curve: list[CurvePoint] = Field(description="per epoch, over the seeds")
 
 
 class ComparisonRow(BaseModel):
-    """A config against the best one on final test loss (config minus best)."""
+    """Config `a` against config `b` on the report's metric (a - b); `b` is the better by mean."""
 
-    key: str
-    label: str
-    against: str
-    n: int
-    test: str | None
-    difference: float | None
-    ci_low: float | None
-    ci_high: float | None
-    p: float | None
-    p_holm: float | None
-    effect_size: float | None
-    note: str | None
+    a: str = Field(description="label of the config compared")
+    b: str = Field(description="label of the config it is compared against (the better by mean)")
+    factors: list[str] = Field(description="the factors the two configs differ in")
+    metric: str = Field(description="the figure compared")
+    verdict: str = Field(description="different, equivalent, undecided or untestable")
+    test: str | None = Field(description="the test used: paired t (same seeds) or Welch t")
+    n: int | None = Field(description="seeds (pairs for the paired test)")
+    difference: float | None = Field(description="mean of a minus mean of b")
+    ci_low: float | None = Field(description="95% interval, corrected for the comparisons")
+    ci_high: float | None = Field(description="upper end of the corrected 95% interval")
+    comparisons: int | None = Field(description="tested comparisons the correction covers")
+    p: float | None = Field(description="two-sided p value of the difference")
+    p_adjusted: float | None = Field(description="Bonferroni: p times the comparisons, at most 1")
+    margin: float = Field(description="the equivalence margin")
+    seeds_needed: int | None = Field(
+        description="undecided: seeds that would resolve a difference of the observed size"
+    )
+    note: str | None = Field(description="why a pair could not be tested")
 
 
 class FindingOut(BaseModel):
-    """A statement triggered by the data, with the numbers that triggered it."""
+    """A statement about one compared pair, with the numbers behind it."""
 
-    id: str
-    question: str
-    statement: str
-    evidence: dict[str, Any]
+    id: str = Field(description="a stable name for the finding")
+    a: str = Field(description="label of one config")
+    b: str = Field(description="label of the other")
+    verdict: str = Field(description="different, equivalent, undecided or untestable")
+    statement: str = Field(description="the finding in plain words, with its numbers")
+    evidence: dict[str, Any] = Field(description="the numbers behind it")
 
 
 class Report(BaseModel):
-    """What the experiment's jobs measured, per config, compared, and explained."""
+    """What the experiment's jobs measured, per config, compared in pairs, and explained."""
 
-    experiment_id: int
-    name: str
-    status: str
-    chance_loss: float
-    metric: str = Field(description="the figure configs are compared on")
-    best: str | None = Field(description="label of the config with the lowest mean test loss")
-    configs: list[ConfigRow]
-    comparisons: list[ComparisonRow]
-    findings: list[FindingOut]
+    experiment_id: int = Field(description="the experiment reported on")
+    name: str = Field(description="its name")
+    status: str = Field(description="its status now")
+    summary: list[str] = Field(description="the answer, in a few plain sentences")
+    chance_loss: float = Field(description="ln 10: the loss of a uniform guess over 10 classes")
+    metric: str = Field(description="the final figure configs are compared on")
+    margin: float = Field(description="the equivalence margin on that metric")
+    best: str | None = Field(description="label of the config with the best mean on the metric")
+    configs: list[ConfigRow] = Field(description="one row per distinct config")
+    comparisons: list[ComparisonRow] = Field(
+        description="pairs of configs that differ in one factor"
+    )
+    findings: list[FindingOut] = Field(description="one statement per compared pair")
+    follow_ups: list[FollowUp] = Field(description="experiments that would test an explanation")

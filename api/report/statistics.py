@@ -1,65 +1,28 @@
-"""Small-sample statistics in plain Python: Student t intervals and tests, Holm's correction.
+"""Small-sample statistics over seeds: t intervals, paired and Welch differences, equivalence.
 
-The t distribution's CDF comes from the regularized incomplete beta function (continued
-fraction, as in Numerical Recipes); its quantiles by bisection. Tests compare them with SciPy's.
+SciPy's t distribution does the arithmetic. Every comparison of an experiment is judged at the
+family-wise level: with m comparisons each interval is taken at 1 - alpha/m (Bonferroni), so a
+difference called real is one whose corrected interval excludes zero, and the verdict and the
+interval shown can never disagree.
 """
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Literal
 
+from scipy import stats
+
 CONFIDENCE = 0.95
-
-
-def _beta_continued_fraction(a: float, b: float, x: float) -> float:
-    tiny, c, d = 1e-300, 1.0, 1.0 - (a + b) * x / (a + 1.0)
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    result = d
-    for m in range(1, 500):
-        for numerator in (
-            m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
-            -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
-        ):
-            d = 1.0 + numerator * d
-            d = 1.0 / (d if abs(d) > tiny else tiny)
-            c = 1.0 + numerator / c
-            c = c if abs(c) > tiny else tiny
-            result *= d * c
-        if abs(d * c - 1.0) < 1e-15:
-            break
-    return result
-
-
-def betainc(a: float, b: float, x: float) -> float:
-    """The regularized incomplete beta function I_x(a, b)."""
-    if x <= 0.0 or x >= 1.0:
-        return 0.0 if x <= 0.0 else 1.0
-    log_front = (
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    )
-    if x < (a + 1.0) / (a + b + 2.0):
-        return math.exp(log_front) * _beta_continued_fraction(a, b, x) / a
-    return 1.0 - math.exp(log_front) * _beta_continued_fraction(b, a, 1.0 - x) / b
-
-
-def t_two_sided_p(t: float, df: float) -> float:
-    """P(|T| >= |t|) for Student's t with `df` degrees of freedom."""
-    if math.isinf(t):
-        return 0.0
-    return betainc(df / 2.0, 0.5, df / (df + t * t))
+ALPHA = 1 - CONFIDENCE
+# No advice past this many seeds: a difference that needs more is too small to chase.
+MAX_SEEDS_ADVISED = 1000
 
 
 def t_quantile(probability: float, df: float) -> float:
-    """The t value below which `probability` of the distribution lies (0.5 < probability < 1)."""
-    tail = 2.0 * (1.0 - probability)
-    low, high = 0.0, 1.0
-    while t_two_sided_p(high, df) > tail:
-        high *= 2.0
-    for _ in range(200):
-        middle = (low + high) / 2.0
-        low, high = (middle, high) if t_two_sided_p(middle, df) > tail else (low, middle)
-    return (low + high) / 2.0
+    """The t value below which `probability` of Student's t with `df` degrees of freedom lies."""
+    return float(stats.t.ppf(probability, df))
 
 
 @dataclass(frozen=True)
@@ -80,68 +43,109 @@ def summarize(values: Sequence[float]) -> Summary:
     if n < 2:
         return Summary(n, mean, None, None, None)
     std = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
-    half = t_quantile(1 - (1 - CONFIDENCE) / 2, n - 1) * std / math.sqrt(n)
+    half = t_quantile(1 - ALPHA / 2, n - 1) * std / math.sqrt(n)
     return Summary(n, mean, std, mean - half, mean + half)
 
 
+class Verdict(StrEnum):
+    """What a comparison may say; exactly one holds."""
+
+    DIFFERENT = "different"
+    EQUIVALENT = "equivalent"
+    UNDECIDED = "undecided"
+    UNTESTABLE = "untestable"
+
+
 @dataclass(frozen=True)
-class Comparison:
-    """A difference of means (a - b), its 95% interval, the test that gave its p-value."""
+class Difference:
+    """mean(a) - mean(b) with its standard error, degrees of freedom and the spread behind it."""
 
     test: Literal["paired t", "Welch t"]
+    n: int
     difference: float
+    error: float
+    df: float
+    spread: float  # std of the paired differences, or the pooled std for Welch
+
+
+def paired(a: Sequence[float], b: Sequence[float]) -> Difference:
+    """The difference over matched pairs (same seed: same initial weights and batches)."""
+    summary = summarize([x - y for x, y in zip(a, b, strict=True)])
+    std = summary.std or 0.0
+    return Difference(
+        "paired t", summary.n, summary.mean, std / math.sqrt(summary.n), summary.n - 1, std
+    )
+
+
+def welch(a: Sequence[float], b: Sequence[float]) -> Difference:
+    """The difference of two independent means, Welch's unequal-variance error."""
+    sa, sb = summarize(a), summarize(b)
+    va, vb = (sa.std or 0.0) ** 2 / sa.n, (sb.std or 0.0) ** 2 / sb.n
+    error = math.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va**2 / (sa.n - 1) + vb**2 / (sb.n - 1)) if error else sa.n + sb.n - 2.0
+    pooled = math.sqrt(
+        ((sa.n - 1) * (sa.std or 0) ** 2 + (sb.n - 1) * (sb.std or 0) ** 2) / (sa.n + sb.n - 2)
+    )
+    return Difference("Welch t", min(sa.n, sb.n), sa.mean - sb.mean, error, df, pooled)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A difference judged within a family of `comparisons`: its corrected interval and verdict."""
+
+    difference: Difference
+    comparisons: int
+    margin: float
     ci_low: float
     ci_high: float
-    t: float
-    df: float
     p: float
-    effect_size: float
+    p_adjusted: float
+    verdict: Verdict
+    seeds_needed: int | None
+
+    @property
+    def level(self) -> float:
+        """The per-comparison error rate after the correction."""
+        return ALPHA / self.comparisons
 
 
-def paired_t(a: Sequence[float], b: Sequence[float]) -> Comparison:
-    """Paired t-test of a - b over matched pairs; effect size d_z = mean / std of differences."""
-    differences = [x - y for x, y in zip(a, b, strict=True)]
-    summary = summarize(differences)
-    assert summary.std is not None
-    assert summary.ci_low is not None
-    assert summary.ci_high is not None
-    if summary.std == 0:
-        t = math.copysign(math.inf, summary.mean) if summary.mean else 0.0
-        effect = t
+def _two_sided_p(d: Difference) -> float:
+    if d.error == 0:
+        return 0.0 if d.difference else 1.0
+    return float(2 * stats.t.sf(abs(d.difference) / d.error, d.df))
+
+
+def _equivalent(d: Difference, level: float, margin: float) -> bool:
+    """Two one-sided tests: the (1 - 2 level) interval lies inside (-margin, +margin)."""
+    half = t_quantile(1 - level, d.df) * d.error if d.error else 0.0
+    return abs(d.difference) + half < margin
+
+
+def seeds_needed(d: Difference, level: float) -> int | None:
+    """How many seeds would put a difference of the observed size outside its corrected
+    interval, given the observed spread; None if no number up to the advised maximum would."""
+    if d.difference == 0:
+        return None
+    scale = d.spread if d.test == "paired t" else d.spread * math.sqrt(2)
+    for n in range(2, MAX_SEEDS_ADVISED + 1):
+        if t_quantile(1 - level / 2, n - 1) * scale / math.sqrt(n) < abs(d.difference):
+            return n
+    return None
+
+
+def judge(d: Difference, comparisons: int, margin: float) -> Judgement:
+    """Different, equivalent within the margin, or undecided; at the corrected level."""
+    level = ALPHA / comparisons
+    half = t_quantile(1 - level / 2, d.df) * d.error if d.error else 0.0
+    low, high = d.difference - half, d.difference + half
+    p = _two_sided_p(d)
+    if low > 0 or high < 0:
+        verdict = Verdict.DIFFERENT
+    elif _equivalent(d, level, margin):
+        verdict = Verdict.EQUIVALENT
     else:
-        t = summary.mean / (summary.std / math.sqrt(summary.n))
-        effect = summary.mean / summary.std
-    df = summary.n - 1
-    p = 1.0 if t == 0 else t_two_sided_p(t, df)
-    return Comparison("paired t", summary.mean, summary.ci_low, summary.ci_high, t, df, p, effect)
-
-
-def welch_t(a: Sequence[float], b: Sequence[float]) -> Comparison:
-    """Welch's t-test of mean(a) - mean(b); effect size Cohen's d with the pooled std."""
-    sa, sb = summarize(a), summarize(b)
-    assert sa.std is not None
-    assert sb.std is not None
-    va, vb = sa.std**2 / sa.n, sb.std**2 / sb.n
-    difference, error = sa.mean - sb.mean, math.sqrt(va + vb)
-    pooled = math.sqrt(((sa.n - 1) * sa.std**2 + (sb.n - 1) * sb.std**2) / (sa.n + sb.n - 2))
-    if error == 0:
-        t = math.copysign(math.inf, difference) if difference else 0.0
-        df = float(sa.n + sb.n - 2)
-    else:
-        t = difference / error
-        df = (va + vb) ** 2 / (va**2 / (sa.n - 1) + vb**2 / (sb.n - 1))
-    half = t_quantile(1 - (1 - CONFIDENCE) / 2, df) * error
-    effect = difference / pooled if pooled else t
-    p = 1.0 if t == 0 else t_two_sided_p(t, df)
-    return Comparison("Welch t", difference, difference - half, difference + half, t, df, p, effect)
-
-
-def holm(p_values: Sequence[float]) -> list[float]:
-    """Holm's step-down adjustment of p-values for multiple comparisons, in input order."""
-    order = sorted(range(len(p_values)), key=lambda i: p_values[i])
-    adjusted = [0.0] * len(p_values)
-    running = 0.0
-    for rank, index in enumerate(order):
-        running = max(running, min(1.0, (len(p_values) - rank) * p_values[index]))
-        adjusted[index] = running
-    return adjusted
+        verdict = Verdict.UNDECIDED
+    needed = seeds_needed(d, level) if verdict is Verdict.UNDECIDED else None
+    return Judgement(
+        d, comparisons, margin, low, high, p, min(1.0, p * comparisons), verdict, needed
+    )

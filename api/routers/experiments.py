@@ -7,14 +7,20 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 
 from api import exports, plots
 from api.auth import OwnerDep
-from api.deps import BrokerDep, ExperimentId, SessionDep, SettingsDep
-from api.presenters import experiment_out, experiment_report, experiment_summaries
-from api.report.schemas import Report
-from api.routers.pages import experiment_page
-from api.schemas import ExperimentOut, ExperimentPage
+from api.deps import BrokerDep, ExperimentId, PageLimit, SessionDep, SettingsDep
+from api.html_pages import experiment_page
+from api.presenters import (
+    experiment_out,
+    experiment_report,
+    experiment_summaries,
+    submitted_response,
+)
+from api.report.schemas import Report, ReportQuery
+from api.schemas import MAX_TAGS, ExperimentOut, ExperimentPage, Tag
 from api.services import cancellation, events, submission
 from api.services import experiments as services
-from api.streams import EVENT_STREAM, event_stream
+from api.streams import EVENT_STREAM, ResumeAfter, event_stream
+from models.experiment import ExperimentStatus
 from models.experiment_spec import ExperimentSpec
 
 router = APIRouter(prefix="/experiments", tags=["experiments"])
@@ -61,10 +67,7 @@ def submit_experiment(
         idempotency_key=idempotency_key,
         max_active_jobs=settings.max_active_jobs_per_key,
     )
-    response.headers["Location"] = f"/experiments/{submitted.experiment.id}"
-    if submitted.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return experiment_out(session, submitted.experiment, submitted.jobs)
+    return submitted_response(session, submitted, response)
 
 
 @router.get("")
@@ -72,14 +75,32 @@ def list_experiments(
     session: SessionDep,
     settings: SettingsDep,
     owner: OwnerDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: PageLimit = 50,
     cursor: Annotated[
         str | None, Query(max_length=200, description="the previous page's next_cursor")
     ] = None,
+    tag: Annotated[
+        list[Tag], Query(max_length=MAX_TAGS, description="only those with every tag given")
+    ] = [],  # noqa: B006
+    name: Annotated[
+        str | None, Query(max_length=200, description="only those whose name contains it, any case")
+    ] = None,
+    archived: Annotated[
+        bool, Query(description="the archived experiments instead of the others")
+    ] = False,
+    experiment_status: Annotated[
+        ExperimentStatus | None, Query(alias="status", description="only experiments in it")
+    ] = None,
 ) -> ExperimentPage:
-    """Experiments, newest first, a page at a time."""
+    """Experiments, newest first, a page at a time: searched by name, filtered by tags and
+    status; archived ones only when asked."""
     limit = min(limit, settings.page_size_max)
-    rows, next_cursor = services.list_experiments(session, owner=owner, limit=limit, cursor=cursor)
+    where = services.ExperimentQuery(
+        tags=tag, name=name, archived=archived, status=experiment_status
+    )
+    rows, next_cursor = services.list_experiments(
+        session, owner=owner, limit=limit, cursor=cursor, where=where
+    )
     return ExperimentPage(items=experiment_summaries(session, rows), next_cursor=next_cursor)
 
 
@@ -114,19 +135,32 @@ def cancel_experiment(
 
 
 @router.get("/{experiment_id}/report")
-def read_report(experiment_id: ExperimentId, session: SessionDep, owner: OwnerDep) -> Report:
-    """Per-config statistics over seeds, comparisons with the best config, and findings."""
-    return experiment_report(session, services.get_experiment(session, experiment_id, owner))
+def read_report(
+    experiment_id: ExperimentId,
+    session: SessionDep,
+    owner: OwnerDep,
+    params: Annotated[ReportQuery, Query()],
+) -> Report:
+    """The answer first (summary), then per-config statistics and conditions, pairs of configs
+    judged different, equivalent or undecided, one finding per pair, and follow-ups."""
+    experiment = services.get_experiment(session, experiment_id, owner)
+    return experiment_report(session, experiment, metric=params.metric, margin=params.margin)
 
 
 @router.get("/{experiment_id}/events", response_class=StreamingResponse, responses=EVENT_STREAM)
 def experiment_events(
-    experiment_id: ExperimentId, request: Request, session: SessionDep, owner: OwnerDep
+    experiment_id: ExperimentId,
+    request: Request,
+    session: SessionDep,
+    owner: OwnerDep,
+    after: ResumeAfter,
 ) -> StreamingResponse:
     """Server-Sent Events of every job of the experiment, until all of them have ended."""
     services.get_experiment(session, experiment_id, owner)
     return event_stream(
-        request, lambda db, after: events.events_after(db, after=after, experiment_id=experiment_id)
+        request,
+        lambda db, position: events.events_after(db, after=position, experiment_id=experiment_id),
+        after,
     )
 
 
@@ -148,6 +182,11 @@ def experiment_metrics(
 def experiment_plot(
     experiment_id: ExperimentId, image: plots.ImageFormat, session: SessionDep, owner: OwnerDep
 ) -> Response:
-    """Loss and accuracy curves per config, mean over seeds with a 95% band (SVG or PNG)."""
-    report = experiment_report(session, services.get_experiment(session, experiment_id, owner))
-    return Response(plots.render(report, image), media_type=IMAGE_TYPES[image])
+    """Loss and accuracy curves per config, mean over seeds with a 95% band clipped to the
+    metric's range, the last epochs zoomed below (SVG or PNG); rendered once per state."""
+    experiment = services.get_experiment(session, experiment_id, owner)
+    state = services.state_of(session, experiment)
+    request = plots.PlotRequest(
+        experiment_id, state, image, lambda: experiment_report(session, experiment)
+    )
+    return Response(plots.cached(request), media_type=IMAGE_TYPES[image])

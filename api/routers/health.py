@@ -5,6 +5,7 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from api.auth import OwnerDep
 from api.deps import BrokerDep, SessionDep
 from api.schemas import HealthOut
 
@@ -33,7 +34,8 @@ def health(session: SessionDep, broker: BrokerDep, response: Response) -> Health
 
 
 @router.get("/metrics", response_class=PlainTextResponse, responses=PROMETHEUS)
-def metrics(request: Request) -> PlainTextResponse:
-    """Prometheus text format: jobs by status, queue depth, job and epoch durations, requests."""
+def metrics(request: Request, owner: OwnerDep) -> PlainTextResponse:
+    """Prometheus text format: jobs by status, queue depth, job and epoch durations, requests
+    (with API keys configured, any key may read it)."""
     body = generate_latest(request.app.state.metrics_registry)
     return PlainTextResponse(body, media_type=CONTENT_TYPE_LATEST)

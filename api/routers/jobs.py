@@ -9,8 +9,17 @@ from pydantic import StringConstraints
 
 from api import filters
 from api.auth import OwnerDep
-from api.deps import ExperimentFilter, JobId, SessionDep, SettingsDep
+from api.deps import (
+    DIGITS,
+    ExperimentFilter,
+    JobId,
+    PageLimit,
+    SessionDep,
+    SettingsDep,
+)
+from api.queries import free_form
 from api.schemas import (
+    ConditionOut,
     DiagnosticOut,
     DiagnosticsOut,
     DiagnosticsSummary,
@@ -20,7 +29,8 @@ from api.schemas import (
     MetricsOut,
 )
 from api.services import cancellation, events, jobs
-from api.streams import EVENT_STREAM, event_stream
+from api.streams import EVENT_STREAM, ResumeAfter, event_stream
+from models.condition import ConditionName
 from models.job import JobStatus
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -33,6 +43,7 @@ CursorQuery = Annotated[
 
 
 @router.get("")
+@free_form  # every other item of the query string is a filter, read by api.filters
 def list_jobs(
     request: Request,
     session: SessionDep,
@@ -42,9 +53,12 @@ def list_jobs(
     job_status: Annotated[list[JobStatus], Query(alias="status")] = [],  # noqa: B006
     stuck: bool | None = None,
     diverged: bool | None = None,
+    condition: Annotated[
+        list[ConditionName], Query(description="jobs with any of these conditions")
+    ] = [],  # noqa: B006
     sort: Annotated[str | None, Query(max_length=100, description=SORT_HELP)] = None,
     descending: Annotated[bool, Query(alias="desc", description="sort descending")] = False,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: PageLimit = 50,
     cursor: CursorQuery = None,
 ) -> JobPage:
     """Jobs filtered by any field (see the grammar below), sorted or in creation order.
@@ -55,6 +69,7 @@ def list_jobs(
     a comma-separated list after = or != means any of those values. Fields: every config path
     (`preprocessing.divisor`, `training.learning_rate`, ...), `result.loss|accuracy|test_loss|
     test_accuracy`, `summary.*`, `id`, `experiment_id`, `seed`, `status`, `created_at`.
+    `condition=dead_units` (repeatable: any of them) keeps the jobs whose diagnosis has it.
     """
     query = jobs.JobQuery(
         owner=owner,
@@ -62,6 +77,7 @@ def list_jobs(
         statuses=job_status,
         stuck=stuck,
         diverged=diverged,
+        conditions=condition,
         where=filters.parse(request.url.query),
         sort=sort,
         descending=descending,
@@ -74,9 +90,11 @@ def list_jobs(
 
 @router.get("/{job_id}")
 def read_job(job_id: JobId, session: SessionDep, owner: OwnerDep) -> JobOut:
-    """One job: status, config, seed, progress, result or error, summaries, timestamps."""
-    job = jobs.get_job(session, job_id, owner)
+    """One job: status, config, seed, progress, result or error, summaries, conditions,
+    timestamps."""
+    job, conditions = jobs.job_with_conditions(session, job_id, owner)
     out = JobOut.from_row(job)
+    out.conditions = [ConditionOut.model_validate(row) for row in conditions]
     if job.diagnostics_first:
         out.diagnostics = DiagnosticsSummary(
             chance_loss=math.log(10),
@@ -102,7 +120,7 @@ def read_job_diagnostics(
     name: Annotated[
         list[DiagnosticName], Query(max_length=100, description="only these names")
     ] = [],  # noqa: B006
-    epoch: Annotated[int | None, Query(ge=0, le=MAX_EPOCH)] = None,
+    epoch: Annotated[int | None, Query(ge=0, le=MAX_EPOCH), DIGITS] = None,
 ) -> DiagnosticsOut:
     """The job's diagnostics on its probe sample, one item per (epoch, name)."""
     rows = jobs.job_diagnostics(session, job_id, owner, names=name, epoch=epoch)
@@ -118,7 +136,7 @@ def cancel_job(job_id: JobId, session: SessionDep, owner: OwnerDep) -> JobOut:
 
 @router.get("/{job_id}/events", response_class=StreamingResponse, responses=EVENT_STREAM)
 def job_events(
-    job_id: JobId, request: Request, session: SessionDep, owner: OwnerDep
+    job_id: JobId, request: Request, session: SessionDep, owner: OwnerDep, after: ResumeAfter
 ) -> StreamingResponse:
     """Server-Sent Events: each status change and finished epoch of the job, until it ends.
 
@@ -126,5 +144,5 @@ def job_events(
     """
     jobs.get_job(session, job_id, owner)
     return event_stream(
-        request, lambda db, after: events.events_after(db, after=after, job_id=job_id)
+        request, lambda db, position: events.events_after(db, after=position, job_id=job_id), after
     )

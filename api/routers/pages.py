@@ -1,21 +1,26 @@
-"""Server-rendered pages for a browser: the experiments, and one experiment live."""
+"""Pages for a browser: the experiments, one experiment live, one job live.
 
-import time
-from pathlib import Path
-from typing import Annotated
+The server renders each page once; the browser draws the curves and follows the event stream
+from the JSON routes, so nothing is rendered per event.
+"""
+
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
 from api.auth import OwnerDep
-from api.deps import ExperimentId, SessionDep
-from api.presenters import experiment_out, experiment_summaries
-from api.report.build import build_report
+from api.deps import ExperimentId, JobId, SessionDep
+from api.html_pages import experiment_page, templates
+from api.presenters import experiment_summaries
 from api.services import experiments as services
+from api.services import jobs
+from models.experiment import ExperimentStatus
+from models.presets import PRESETS
 
 router = APIRouter(prefix="/ui", tags=["pages"], include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent / "templates")
+PAGE_SIZE = 50
+STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 
 @router.get("/experiments", response_class=HTMLResponse)
@@ -24,37 +29,43 @@ def experiments_page(
     session: SessionDep,
     owner: OwnerDep,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
+    name: Annotated[str | None, Query(max_length=200)] = None,
+    # The search form sends an empty status for "any".
+    status: Annotated[ExperimentStatus | Literal[""] | None, Query()] = None,
 ) -> HTMLResponse:
-    """The experiments, newest first."""
-    rows, next_cursor = services.list_experiments(session, owner=owner, limit=50, cursor=cursor)
-    context = {"experiments": experiment_summaries(session, rows), "next_cursor": next_cursor}
-    return templates.TemplateResponse(request, "experiments.html", context)
-
-
-def experiment_page(
-    request: Request, session: SessionDep, experiment_id: int, owner: str | None
-) -> HTMLResponse:
-    """One experiment: status and progress of its runs, curves, comparisons, findings."""
-    experiment = services.get_experiment(session, experiment_id, owner)
-    shown = experiment_out(session, experiment)
-    report = build_report(session, experiment, shown.status)  # the status the page shows
-    labels = {job_id: row.label for row in report.configs for job_id in row.job_ids}
-    context = {
-        "experiment": shown,
-        "report": report,
-        "labels": labels,
-        "version": int(time.time()),
-        "comparisons": {row.key: row for row in report.comparisons},
-    }
-    fragment = request.query_params.get("fragment") == "1"
-    return templates.TemplateResponse(
-        request, "experiment_body.html" if fragment else "experiment.html", context
+    """The experiments, newest first: searched by name, filtered by status, a page at a time."""
+    where = services.ExperimentQuery(name=name, status=status or None)
+    rows, next_cursor = services.list_experiments(
+        session, owner=owner, limit=PAGE_SIZE, cursor=cursor, where=where
     )
+    filters = {key: value for key, value in (("name", name), ("status", status)) if value}
+    context = {
+        "experiments": experiment_summaries(session, rows),
+        "next_cursor": next_cursor,
+        "filters": filters,
+        "name": name or "",
+        "status": status or "",
+        "statuses": STATUSES,
+        "presets": list(PRESETS),
+        "paged": cursor is not None,
+    }
+    return templates.TemplateResponse(request, "experiments.html", context)
 
 
 @router.get("/experiments/{experiment_id}", response_class=HTMLResponse)
 def experiment_ui(
-    experiment_id: ExperimentId, request: Request, session: SessionDep, owner: OwnerDep
+    experiment_id: ExperimentId,
+    request: Request,
+    session: SessionDep,
+    owner: OwnerDep,
 ) -> HTMLResponse:
     """One experiment as a page that follows it live."""
     return experiment_page(request, session, experiment_id, owner)
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_ui(job_id: JobId, request: Request, session: SessionDep, owner: OwnerDep) -> HTMLResponse:
+    """One job as a page that follows it live: config, conditions, curves, diagnostics, events."""
+    job = jobs.get_job(session, job_id, owner)
+    context = {"job_id": job.id, "experiment_id": job.experiment_id, "status": job.status}
+    return templates.TemplateResponse(request, "job.html", context)

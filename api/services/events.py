@@ -2,10 +2,10 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from models.event import JobEvent
+from models.event import EPOCH, JobEvent
 from models.job import TERMINAL_STATUSES, Job
 
 BATCH = 500
@@ -17,9 +17,20 @@ def events_after(
     """Events with ids above `after` for one job or one experiment, and whether it has ended.
 
     The end is read before the events, so the events of the final change are never missed.
+    Epochs of an attempt that is no longer the job's (a killed run) are left out: the re-run
+    writes them again.
     """
     ended = _ended(session, job_id=job_id, experiment_id=experiment_id)
-    query = select(JobEvent).where(JobEvent.id > after).order_by(JobEvent.id).limit(BATCH)
+    current = or_(
+        JobEvent.kind != EPOCH, JobEvent.attempt.is_(None), JobEvent.attempt == Job.attempt
+    )
+    query = (
+        select(JobEvent)
+        .join(Job, Job.id == JobEvent.job_id)
+        .where(JobEvent.id > after, current)
+        .order_by(JobEvent.id)
+        .limit(BATCH)
+    )
     if job_id is not None:
         query = query.where(JobEvent.job_id == job_id)
     if experiment_id is not None:

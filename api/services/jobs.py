@@ -5,12 +5,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from api import filters
 from api.errors import JobNotFound
-from api.pagination import InvalidCursor, decode_cursor, decode_position, encode_cursor
+from api.pagination import (
+    InvalidCursor,
+    cursor_id,
+    decode_cursor,
+    decode_position,
+    encode_cursor,
+)
+from models.condition import ConditionKind, ConditionName, JobCondition
 from models.diagnostic import JobDiagnostic
 from models.experiment import Experiment
 from models.job import Job, JobStatus
@@ -37,6 +44,7 @@ class JobQuery:
     statuses: Sequence[JobStatus] = ()
     stuck: bool | None = None
     diverged: bool | None = None
+    conditions: Sequence[ConditionName] = ()
     where: ColumnElement[bool] | None = None
     sort: str | None = None
     descending: bool = False
@@ -57,6 +65,9 @@ def _filtered(request: JobQuery) -> Select[Job]:
     if request.diverged is not None:
         has_diverged = Job.diverged_epoch.is_not(None)
         query = query.where(has_diverged if request.diverged else ~has_diverged)
+    if request.conditions:
+        named = JobCondition.name.in_(request.conditions)
+        query = query.where(exists().where(JobCondition.job_id == Job.id, named))
     return query if request.where is None else query.where(request.where)
 
 
@@ -102,18 +113,29 @@ def _beyond(
     target: filters.Field, descending: bool, position: dict[str, Any]
 ) -> ColumnElement[bool]:
     """Rows after the cursor's (value, id) in the order (value with empty last, then id)."""
-    last_id, raw = position.get("id"), position.get("value")
-    if not isinstance(last_id, int):
-        raise InvalidCursor()
-    expression = target.expression
-    if raw is None:
-        return and_(expression.is_(None), Job.id > last_id)
+    last_id = cursor_id(position.get("id"))
     try:
-        value = filters.value(target, raw) if isinstance(raw, str) else raw
+        value = filters.cursor_value(target, position.get("value"))
     except ValueError:
         raise InvalidCursor() from None
+    expression = target.expression
+    if value is None:
+        return and_(expression.is_(None), Job.id > last_id)
     further = expression < value if descending else expression > value
     return or_(further, and_(expression == value, Job.id > last_id), expression.is_(None))
+
+
+def job_with_conditions(
+    session: Session, job_id: int, owner: str | None
+) -> tuple[Job, Sequence[JobCondition]]:
+    """The job and its conditions: problems first, then by epoch, name and subject."""
+    job = get_job(session, job_id, owner)
+    is_note = JobCondition.kind == ConditionKind.NOTE
+    order = (is_note, JobCondition.epoch, JobCondition.name, JobCondition.subject)
+    conditions = session.scalars(
+        select(JobCondition).where(JobCondition.job_id == job_id).order_by(*order)
+    ).all()
+    return job, conditions
 
 
 def job_metrics(session: Session, job_id: int, owner: str | None) -> Sequence[EpochMetric]:

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.broker import Broker
 from api.errors import IdempotencyMismatch, TooManyRequests
 from api.services.experiments import get_experiment
 from models import lifecycle
+from models.broker import Broker
 from models.experiment import Experiment
 from models.experiment_spec import ExperimentSpec
 from models.idempotency import IdempotencyKey

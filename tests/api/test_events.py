@@ -91,3 +91,41 @@ def test_experiment_stream_holds_every_job_and_ends_when_all_have(client: TestCl
 def test_stream_of_unknown_job_is_404(client: TestClient) -> None:
     assert client.get("/jobs/777777/events").status_code == 404
     assert client.get("/experiments/777777/events").status_code == 404
+
+
+def test_a_stream_shows_only_the_epochs_of_the_attempt_that_counts(
+    client: TestClient, session: Session
+) -> None:
+    job_id = add_job(
+        session,
+        JobConfig().resolved(),
+        0,
+        status=JobStatus.SUCCEEDED,
+        attempt=2,
+        finished_at=utcnow(),
+    )
+    job = session.get(Job, job_id)
+    assert job is not None
+    # Attempt 1 was killed after two epochs; the reaper re-queued it and attempt 2 re-ran them.
+    log: list[tuple[str, int | None, dict[str, Any]]] = [
+        (STATUS, None, {"status": "queued"}),
+        (STATUS, 1, {"status": "running"}),
+        (EPOCH, 1, {"epoch": 0, "loss": 2.3}),
+        (EPOCH, 1, {"epoch": 1, "loss": 0.9}),
+        (STATUS, None, {"status": "queued", "reason": "requeued"}),
+        (STATUS, 2, {"status": "running"}),
+        (EPOCH, 2, {"epoch": 0, "loss": 2.3}),
+        (EPOCH, 2, {"epoch": 1, "loss": 0.5}),
+        (STATUS, 2, {"status": "succeeded", "error": None}),
+    ]
+    for kind, attempt, data in log:
+        session.execute(job_event(job_id, job.experiment_id, kind, attempt=attempt, **data))
+    session.commit()
+    events = read_stream(client, f"/jobs/{job_id}/events")
+    epochs = [e["data"] for e in events if e["event"] == EPOCH]
+    assert [(e["epoch"], e["loss"], e["attempt"]) for e in epochs] == [(0, 2.3, 2), (1, 0.5, 2)]
+    statuses = [
+        (e["data"]["status"], e["data"].get("attempt")) for e in events if e["event"] == STATUS
+    ]
+    assert statuses[:2] == [("queued", None), ("running", 1)]
+    assert statuses[-1] == ("succeeded", 2)

@@ -8,10 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.main import create_app
 from models.job import Job
-from models.settings import Settings
-from models.tasks import TRAIN_JOB, TRAIN_STACK
+from models.tasks import TRAIN_JOB
 
 SEED_SPEC: dict[str, Any] = {
     "name": "seed question",
@@ -60,7 +58,6 @@ def test_submit_returns_202_with_location_and_one_job_per_config_and_seed(
     assert {j["status"] for j in jobs} == {"queued"}
     assert jobs[0]["progress"] == {"epoch": 0, "epochs": 2, "batches": 0, "batches_per_epoch": 0}
     assert jobs[0]["config"]["training"]["learning_rate"] == 0.001
-    # Stacking is off by default (stack_size 1): one task per job.
     assert queued_task_names_and_args(redis_client, queue) == [
         (TRAIN_JOB, [job["id"]]) for job in jobs
     ]
@@ -74,22 +71,6 @@ def test_published_jobs_are_marked_so_the_relay_leaves_them(
     marks = session.scalars(select(Job.enqueued_at).where(Job.id.in_(ids))).all()
     assert len(marks) == 6
     assert None not in marks
-
-
-def test_with_stacking_on_jobs_that_can_train_together_go_as_one_task_and_others_alone(
-    settings: Settings, redis_client: redis.Redis, queue: str
-) -> None:
-    with TestClient(create_app(settings.model_copy(update={"stack_size": 18}))) as stacking:
-        jobs = stacking.post("/experiments", json=SEED_SPEC).json()["jobs"]
-        spec = {"variants": [{"training": {"epochs": 1}}, {"training": {"epochs": 2}}]}
-        mixed = stacking.post("/experiments", json=spec).json()["jobs"]
-    # Six jobs that differ only in preprocessing and seed: one stack, trained together; two
-    # that differ in their epochs cannot.
-    assert queued_task_names_and_args(redis_client, queue) == [
-        (TRAIN_STACK, [[job["id"] for job in jobs]]),
-        (TRAIN_JOB, [mixed[0]["id"]]),
-        (TRAIN_JOB, [mixed[1]["id"]]),
-    ]
 
 
 def test_read_experiment_shows_its_jobs_and_counts(client: TestClient) -> None:
@@ -133,3 +114,64 @@ def test_cancel_experiment_cancels_its_queued_jobs(client: TestClient) -> None:
     assert body["status"] == "cancelled"
     assert {job["status"] for job in body["jobs"]} == {"cancelled"}
     assert client.post(f"/experiments/{created['id']}/cancel").status_code == 202
+
+
+def names(client: TestClient, **params: str) -> list[str]:
+    """The names of the experiments GET /experiments lists with these parameters."""
+    response = client.get("/experiments", params={"limit": "500", **params})
+    assert response.status_code == 200, response.text
+    return [item["name"] for item in response.json()["items"]]
+
+
+def test_list_searches_names_by_substring_in_any_case(client: TestClient) -> None:
+    for name in ("Seed Question A", "seed question b", "sgd sweep", "100%_done"):
+        client.post("/experiments", json={"name": name})
+    assert names(client, name="SEED QUESTION")[:2] == ["seed question b", "Seed Question A"]
+    assert "sgd sweep" not in names(client, name="question")
+    assert names(client, name="%_")[:1] == ["100%_done"]  # wildcards match themselves
+    assert "sgd sweep" not in names(client, name="%_")
+
+
+def test_list_filters_by_the_status_derived_from_the_jobs(
+    client: TestClient, session: Session
+) -> None:
+    tag = f"status-{id(session)}"
+    created = {
+        kind: client.post("/experiments", json={"name": f"{tag} {kind}", "seeds": [0, 1]}).json()
+        for kind in ("queued", "running", "succeeded", "cancelled")
+    }
+    client.post(f"/experiments/{created['cancelled']['id']}/cancel")
+    for kind, statuses in (("running", ["running", "queued"]), ("succeeded", ["succeeded"] * 2)):
+        for job, status in zip(created[kind]["jobs"], statuses, strict=True):
+            row = session.get(Job, job["id"])
+            assert row is not None
+            row.status = status
+    session.commit()
+    for kind in created:
+        assert names(client, name=tag, status=kind) == [f"{tag} {kind}"]
+    assert names(client, name=tag, status="failed") == []
+    assert client.get("/experiments", params={"status": "done"}).status_code == 422
+
+
+def test_rerun_makes_a_new_experiment_with_the_same_configs_and_seeds(
+    client: TestClient,
+) -> None:
+    first = client.post("/experiments", json=SEED_SPEC).json()
+    response = client.post(f"/experiments/{first['id']}/rerun")
+    assert response.status_code == 202
+    again = response.json()
+    assert again["id"] != first["id"]
+    assert response.headers["location"] == f"/experiments/{again['id']}"
+    assert again["name"] == first["name"]
+    assert [(job["config"], job["seed"]) for job in again["jobs"]] == [
+        (job["config"], job["seed"]) for job in first["jobs"]
+    ]
+    assert {job["status"] for job in again["jobs"]} == {"queued"}
+
+
+def test_rerun_of_a_preset_experiment_runs_the_preset_again(client: TestClient) -> None:
+    first = client.post("/experiments", json={"preset": "seed-question", "seeds": [3]}).json()
+    again = client.post(f"/experiments/{first['id']}/rerun").json()
+    assert [job["config"] for job in again["jobs"]] == [job["config"] for job in first["jobs"]]
+    assert {job["seed"] for job in again["jobs"]} == {3}
+    assert client.post("/experiments/999999/rerun").status_code == 404

@@ -58,6 +58,7 @@ def test_json_lists_every_epoch_of_every_job_with_its_config(
     assert items[1]["loss"] is None
     assert items[2]["preprocessing.method"] == "scale"
     assert items[2]["preprocessing.divisor"] == 255
+    assert [i["label"] for i in items] == ["raw pixels"] * 2 + ["x/255"] * 2
     assert items[0]["seed"] == 0
 
 

@@ -4,12 +4,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from harness.databases import terminate_other_connections
 from models.base import utcnow
 from models.diagnostic import JobDiagnostic
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
 from models.spec import JobConfig
-from tests.databases import terminate_other_connections
 from tests.rows import add_job
 
 
@@ -265,4 +265,4 @@ def test_bad_sort_and_cursor_are_422(client: TestClient) -> None:
     assert "best_test_loss" in bad_sort.json()["detail"]
     bad_cursor = client.get("/jobs", params={"cursor": "not-a-cursor"})
     assert bad_cursor.status_code == 422
-    assert bad_cursor.json()["detail"].startswith("cursor:")
+    assert bad_cursor.json()["detail"].startswith("query.cursor:")

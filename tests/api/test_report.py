@@ -1,11 +1,13 @@
 """GET /experiments/{id}/report over HTTP, on rows arranged in the real database."""
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
+from models.condition import JobCondition
 from models.experiment import Experiment
-from models.job import JobStatus
+from models.job import Job, JobStatus
 from models.metric import EpochMetric
 from models.spec import JobConfig
 from tests.rows import job_row
@@ -81,15 +83,37 @@ def test_report_folds_seeds_and_compares_with_the_best(
     assert [point["epoch"] for point in scaled["curve"]] == [0, 1]
     assert scaled["curve"][0]["loss"]["mean"] == 2.3
     [comparison] = report["comparisons"]
-    assert (comparison["label"], comparison["against"], comparison["test"]) == (
-        "center",
-        "x/255",
-        "paired t",
-    )
+    assert (comparison["a"], comparison["b"], comparison["test"]) == ("center", "x/255", "paired t")
     assert round(comparison["difference"], 6) == round(
         (0.40 + 0.41 + 0.45 - 0.30 - 0.32 - 0.31) / 3, 6
     )
-    assert comparison["p_holm"] == comparison["p"]
+    assert comparison["verdict"] == "different"
+    assert comparison["p_adjusted"] == comparison["p"]
+    assert report["summary"][0] == "Learned with no problem found: x/255, center."
+
+
+def test_report_compares_on_the_metric_asked_for(client: TestClient, session: Session) -> None:
+    experiment_id = arrange(session, {"scale": [0.30, 0.32, 0.31], "center": [0.40, 0.41, 0.45]})
+    report = client.get(f"/experiments/{experiment_id}/report?metric=loss&margin=0.2").json()
+    assert (report["metric"], report["margin"]) == ("loss", 0.2)
+    [comparison] = report["comparisons"]
+    assert comparison["metric"] == "loss"
+    assert comparison["verdict"] == "different"  # a margin does not hide a real difference
+    accuracy = client.get(f"/experiments/{experiment_id}/report?metric=test_accuracy").json()
+    assert (accuracy["margin"], accuracy["comparisons"][0]["verdict"]) == (0.005, "equivalent")
+
+
+def test_report_refuses_an_unknown_metric_or_parameter(
+    client: TestClient, session: Session
+) -> None:
+    experiment_id = arrange(session, {"scale": [0.30, 0.32]})
+    unknown = client.get(f"/experiments/{experiment_id}/report?metric=f1")
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "query.metric"
+    extra = client.get(f"/experiments/{experiment_id}/report?metrics=loss")
+    assert extra.status_code == 422
+    assert "metrics" in extra.text
+    assert client.get(f"/experiments/{experiment_id}/report?margin=0").status_code == 422
 
 
 def test_report_of_a_queued_experiment_has_configs_without_figures(client: TestClient) -> None:
@@ -100,6 +124,7 @@ def test_report_of_a_queued_experiment_has_configs_without_figures(client: TestC
     assert (config["final_test_loss"], config["curve"], config["seeds"]) == (None, [], [])
     assert report["comparisons"] == []
     assert report["findings"] == []
+    assert (report["summary"], report["follow_ups"]) == ([], [])
 
 
 def test_report_of_unknown_experiment_is_404(client: TestClient) -> None:
@@ -132,3 +157,41 @@ def test_preset_with_other_fields_or_unknown_name_is_422(client: TestClient) -> 
     assert "only name and seeds" in mixed.json()["detail"]
     unknown = client.post("/experiments", json={"preset": "mnist"})
     assert unknown.json()["errors"][0]["field"] == "preset"
+
+
+def test_a_follow_up_spec_is_accepted_as_it_stands(client: TestClient, session: Session) -> None:
+    experiment_id = arrange(session, {"none": [13.0, 13.1]})
+    for job in session.scalars(select(Job).where(Job.experiment_id == experiment_id)):
+        session.add(
+            JobCondition(
+                job_id=job.id,
+                name="saturated_softmax",
+                subject="job",
+                kind="problem",
+                epoch=0,
+                statement="80% of probe samples have a saturated softmax before training.",
+                evidence={
+                    "values": {"output.saturated_share": 0.8},
+                    "thresholds": {"output.saturated_share": 0.5},
+                    "epochs": [0],
+                },
+            )
+        )
+    session.commit()
+    report = client.get(f"/experiments/{experiment_id}/report").json()
+    [config] = report["configs"]
+    assert [(c["name"], c["seeds"], c["of"]) for c in config["conditions"]] == [
+        ("saturated_softmax", 2, 2)
+    ]
+    [follow_up] = report["follow_ups"]
+    assert follow_up["change"] == "inputs scaled to [0, 1] (x/255)"
+    created = client.post("/experiments", json=follow_up["spec"])
+    assert created.status_code == 202, created.text
+    jobs = created.json()["jobs"]
+    assert [(j["config"]["preprocessing"]["method"], j["seed"]) for j in jobs] == [
+        ("none", 0),
+        ("none", 1),
+        ("scale", 0),
+        ("scale", 1),
+    ]
+    client.post(f"/experiments/{created.json()['id']}/cancel")

@@ -1,4 +1,4 @@
-"""The report's statistics against SciPy's."""
+"""The report's statistics against SciPy's, and each verdict on numbers built to give it."""
 
 import math
 
@@ -6,13 +6,14 @@ import pytest
 from scipy import stats
 
 from api.report.statistics import (
-    betainc,
-    holm,
-    paired_t,
+    ALPHA,
+    Verdict,
+    judge,
+    paired,
+    seeds_needed,
     summarize,
     t_quantile,
-    t_two_sided_p,
-    welch_t,
+    welch,
 )
 
 A = [0.312, 0.298, 0.305, 0.321, 0.301]
@@ -20,61 +21,59 @@ B = [0.338, 0.327, 0.340, 0.351, 0.322]
 C = [0.52, 0.31, 0.44]
 
 
-@pytest.mark.parametrize(
-    ("a", "b", "x"), [(0.5, 0.5, 0.3), (2.0, 0.5, 0.9), (10.0, 0.5, 0.01), (1.5, 0.5, 0.999)]
-)
-def test_incomplete_beta_matches_scipy(a: float, b: float, x: float) -> None:
-    from scipy.special import betainc as scipy_betainc
-
-    assert betainc(a, b, x) == pytest.approx(scipy_betainc(a, b, x), rel=1e-10)
-
-
-@pytest.mark.parametrize("df", [1, 2, 4, 7.3, 30, 200])
-def test_t_tails_and_quantiles_match_scipy(df: float) -> None:
-    for t in (0.1, 1.0, 2.5, 8.0):
-        assert t_two_sided_p(t, df) == pytest.approx(2 * stats.t.sf(t, df), rel=1e-9)
-    assert t_quantile(0.975, df) == pytest.approx(stats.t.ppf(0.975, df), rel=1e-9)
-
-
 def test_mean_interval_matches_scipy() -> None:
     summary = summarize(A)
-    low, high = stats.t.interval(0.95, len(A) - 1, loc=stats.tmean(A), scale=stats.sem(A))
-    assert summary.mean == pytest.approx(sum(A) / 5)
-    assert summary.std == pytest.approx(stats.tstd(A))
-    assert [summary.ci_low, summary.ci_high] == pytest.approx([low, high])
-    assert summarize([0.3]) == summarize([0.3]).__class__(1, 0.3, None, None, None)
+    low, high = stats.t.interval(0.95, len(A) - 1, loc=summary.mean, scale=stats.sem(A))
+    assert summary.ci_low == pytest.approx(low)
+    assert summary.ci_high == pytest.approx(high)
+    assert summarize([0.3]).ci_low is None
 
 
-def test_paired_t_matches_scipy() -> None:
-    result = paired_t(B, A)
-    expected = stats.ttest_rel(B, A)
-    assert result.t == pytest.approx(expected.statistic)
-    assert result.p == pytest.approx(expected.pvalue, rel=1e-8)
-    low, high = expected.confidence_interval(0.95)
-    assert [result.ci_low, result.ci_high] == pytest.approx([low, high])
-    differences = [b - a for a, b in zip(A, B, strict=True)]
-    assert result.effect_size == pytest.approx(stats.tmean(differences) / stats.tstd(differences))
+def test_paired_and_welch_p_values_match_scipy() -> None:
+    p = judge(paired(B, A), 1, 0.01).p
+    assert p == pytest.approx(stats.ttest_rel(B, A).pvalue)
+    w = judge(welch(C, A), 1, 0.01).p
+    assert w == pytest.approx(stats.ttest_ind(C, A, equal_var=False).pvalue)
 
 
-def test_welch_t_matches_scipy() -> None:
-    result = welch_t(C, A)
-    expected = stats.ttest_ind(C, A, equal_var=False)
-    assert result.t == pytest.approx(expected.statistic)
-    assert result.p == pytest.approx(expected.pvalue, rel=1e-8)
-    assert result.df == pytest.approx(expected.df)
-    low, high = expected.confidence_interval(0.95)
-    assert [result.ci_low, result.ci_high] == pytest.approx([low, high])
+def test_a_difference_whose_corrected_interval_excludes_zero_is_real() -> None:
+    j = judge(paired(B, A), 1, 0.01)
+    assert j.verdict is Verdict.DIFFERENT
+    assert 0 < j.ci_low < j.difference.difference < j.ci_high
 
 
-def test_identical_pairs_give_no_evidence_and_constant_shift_is_certain() -> None:
-    assert paired_t(A, A).p == 1.0
-    shifted = paired_t([2.0, 3.0, 5.0], [1.0, 2.0, 4.0])
-    assert shifted.p == 0.0
-    assert math.isinf(shifted.t)
+def test_the_correction_widens_the_interval_and_can_leave_a_difference_undecided() -> None:
+    b = [a + d for a, d in zip(A, [0.010, 0.002, 0.014, 0.006, 0.009], strict=True)]
+    alone, among_nine = judge(paired(b, A), 1, 0.001), judge(paired(b, A), 9, 0.001)
+    assert alone.verdict is Verdict.DIFFERENT
+    assert among_nine.verdict is Verdict.UNDECIDED
+    assert among_nine.ci_low < 0 < among_nine.ci_high
+    assert among_nine.p_adjusted == pytest.approx(min(1, 9 * among_nine.p))
 
 
-def test_holm_step_down_by_hand() -> None:
-    # SciPy has no Holm; by hand: sorted 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1 gives
-    # 0.02, 0.03, 0.06, 0.04, made monotone: 0.02, 0.03, 0.06, 0.06.
-    p_values = [0.01, 0.04, 0.03, 0.005]
-    assert holm(p_values) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+def test_equivalence_needs_the_interval_inside_the_margin() -> None:
+    b = [a + d for a, d in zip(A, [0.001, -0.001, 0.0005, 0.0, -0.0005], strict=True)]
+    assert judge(paired(b, A), 1, 0.01).verdict is Verdict.EQUIVALENT
+    assert judge(paired(b, A), 1, 0.0005).verdict is Verdict.UNDECIDED
+
+
+def test_two_seeds_that_cannot_detect_anything_are_undecided_not_equivalent() -> None:
+    j = judge(paired([0.31, 0.36], [0.30, 0.30]), 1, 0.01)
+    assert j.verdict is Verdict.UNDECIDED
+    assert j.seeds_needed is not None
+
+
+def test_seeds_needed_is_the_first_count_whose_interval_would_exclude_zero() -> None:
+    d = paired([0.31, 0.36, 0.33], [0.30, 0.30, 0.30])
+    n = seeds_needed(d, ALPHA)
+    assert n is not None
+
+    def half(count: int) -> float:
+        return t_quantile(1 - ALPHA / 2, count - 1) * d.spread / math.sqrt(count)
+
+    assert half(n) < d.difference <= half(n - 1)
+
+
+def test_identical_figures_are_equivalent_and_need_no_seeds() -> None:
+    j = judge(paired(A, A), 3, 0.01)
+    assert (j.verdict, j.seeds_needed) == (Verdict.EQUIVALENT, None)

@@ -77,3 +77,4 @@ def test_unknown_route_and_wrong_method_are_problems(client: TestClient) -> None
     response = client.delete("/experiments")
     assert response.status_code == 405
     assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["allow"] == "GET, HEAD, POST"  # both routes of the path

@@ -4,9 +4,9 @@ from collections.abc import Generator, Iterator
 
 import pytest
 
-from tests.conftest import TEST_REDIS_URL
-from tests.databases import database_of_kind
-from tests.integration.service import RedisServer, Service, running_service
+from harness.databases import TEST_REDIS_URL, database_of_kind
+from harness.processes import RedisServer
+from harness.service import Service, running_service
 
 
 # The shared service's maintenance worker relays and reaps every second until the run ends:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
-from tests.integration.service import Service
+from harness.service import Service
 
 pytestmark = pytest.mark.integration
 SMALL = {"dataset": {"train_size": 1000, "test_size": 300}, "training": {"epochs": 2}}
@@ -32,7 +32,7 @@ def test_submit_watch_status_results_and_cancel(
     assert "test loss" in capsys.readouterr().out
     assert main([url, "results", str(experiment_id), "--csv"]) == 0
     csv_lines = capsys.readouterr().out.splitlines()
-    assert csv_lines[0].startswith("experiment_id,job_id,seed,status,")
+    assert csv_lines[0].startswith("experiment_id,job_id,label,seed,status,")
     assert len(csv_lines) == 1 + 2 * 3  # two jobs, epochs 0 to 2
     assert main([url, "cancel", str(experiment_id)]) == 1
     assert "409" in capsys.readouterr().err

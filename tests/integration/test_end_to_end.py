@@ -7,11 +7,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from api.broker import Broker
+from harness.processes import wait_for
+from harness.service import Service
+from models.broker import Broker
 from models.db import make_engine
 from models.settings import Settings
 from models.spec import JobConfig
-from tests.integration.service import Service, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -136,14 +137,12 @@ def test_report_answers_from_what_the_jobs_measured(service: Service) -> None:
     report = service.get_json(f"/experiments/{done['id']}/report")
     assert [c["final_test_loss"]["n"] for c in report["configs"]] == [2, 2, 2, 2]
     assert {c["test"] for c in report["comparisons"]} == {"paired t"}
-    found = {f["id"]: f for f in report["findings"]}
-    assert "pixel_scale_inputs_saturate" in found
-    stuck = found["clipped_samples_give_no_gradient"]
-    raw_clipped = next(
-        c for c in report["configs"] if c["label"] == "raw pixels, mode=clipped_probabilities"
-    )
-    assert stuck["evidence"]["jobs"] == raw_clipped["job_ids"]
+    # Four configs of a 2 x 2 design: four pairs that differ in one factor, one finding each.
+    assert len(report["findings"]) == len(report["comparisons"]) == 4
+    raw_clipped = next(c for c in report["configs"] if c["label"] == "raw pixels, clipped loss")
     assert raw_clipped["stuck_seeds"] == 2
+    assert raw_clipped["learned"] is False
+    assert report["summary"][0].startswith("raw pixels, clipped loss did not learn (2 of 2")
     assert report == service.get_json(f"/experiments/{done['id']}/report")
     raw_job = raw_clipped["job_ids"][0]
     diagnostics = service.get_json(f"/jobs/{raw_job}/diagnostics?name=output.clipped_true_share")[

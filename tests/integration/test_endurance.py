@@ -6,15 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_REDIS_URL
-from tests.databases import sqlite_database
-from tests.integration.service import (
-    Service,
-    children,
-    resident_mb,
-    running_service,
-    wait_for,
-)
+from harness.databases import TEST_REDIS_URL, sqlite_database
+from harness.processes import children, resident_mb, wait_for
+from harness.service import Service, running_service
 
 pytestmark = pytest.mark.integration
 MEMORY_GROWTH_LIMIT_MB = 100

@@ -16,16 +16,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.conftest import TEST_REDIS_URL
-from tests.databases import POSTGRES_ADMIN_URL
-from tests.integration.service import (
-    RedisServer,
-    Service,
-    children,
-    running_service,
-    stop,
-    wait_for,
-)
+from harness.databases import POSTGRES_ADMIN_URL, TEST_REDIS_URL
+from harness.processes import RedisServer, children, stop, wait_for
+from harness.service import Service, running_service
 
 pytestmark = pytest.mark.integration
 TERMINAL = ("succeeded", "failed", "cancelled")

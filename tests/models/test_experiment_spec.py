@@ -191,27 +191,3 @@ def test_total_work_over_the_cap_is_refused_with_what_to_change() -> None:
     [message] = error_messages(big)
     assert "units of work" in message
     assert "fewer jobs, epochs, training images or units" in message
-
-
-def test_jobs_stack_when_they_differ_only_in_preprocessing_rate_loss_or_seed() -> None:
-    from models.tasks import stacks
-
-    spec = ExperimentSpec.model_validate(
-        {
-            "variants": [
-                {"preprocessing": {"method": "none"}},
-                {"loss": {"mode": "clipped_probabilities"}},
-                {"training": {"learning_rate": 0.01}},
-                {"training": {"batch_size": 64}},
-            ],
-            "seeds": [0, 1],
-        }
-    )
-    jobs = list(enumerate(config for config, _ in spec.expand()))
-    groups = stacks(jobs, size=18)
-    assert [[job_id for job_id, _ in group] for group in groups] == [[0, 1, 2, 3, 4, 5], [6, 7]]
-    halves = stacks(jobs, size=4)
-    assert [[job_id for job_id, _ in group] for group in halves] == [[0, 2, 4], [1, 3, 5], [6, 7]]
-    mixed = [jobs[6], jobs[0], jobs[7], jobs[1]]
-    alone = stacks(mixed, size=1)
-    assert [[job_id for job_id, _ in group] for group in alone] == [[6], [0], [7], [1]]

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from models.spec import JobConfig
+from models.spec import MERGED, JobConfig
 
 
 def errors_of(data: dict[str, Any]) -> list[tuple[str, str]]:
@@ -43,10 +43,31 @@ def test_learning_rate_defaults_to_keras_default_for_the_optimizer(
 
 
 def test_divisor_is_kept_only_for_scale() -> None:
-    raw = JobConfig.model_validate({"preprocessing": {"method": "none", "divisor": 1000}})
+    merged = {"preprocessing": {"method": "none", "divisor": 1000}}  # base's divisor, variant's
+    raw = JobConfig.model_validate(merged, context={MERGED: True})
     assert raw.resolved().preprocessing.divisor is None
     scaled = JobConfig.model_validate({"preprocessing": {"divisor": 1000}})
     assert scaled.resolved().preprocessing.divisor == 1000
+
+
+def test_divisor_written_with_a_method_that_ignores_it_is_refused() -> None:
+    [(where, message)] = errors_of({"preprocessing": {"method": "standardize", "divisor": 255}})
+    assert where == "preprocessing.divisor"
+    assert "only to method 'scale'" in message
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"dataset": {"train_size": True}}, "dataset.train_size"),
+        ({"training": {"epochs": "5"}}, "training.epochs"),
+        ({"preprocessing": {"divisor": "255"}}, "preprocessing.divisor"),
+        ({"model": {"hidden_layers": [True]}}, "model.hidden_layers.0"),
+    ],
+)
+def test_values_are_not_coerced_from_another_type(data: dict[str, Any], field: str) -> None:
+    [(where, _)] = errors_of(data)
+    assert where == field
 
 
 def test_unknown_fields_are_rejected_by_name() -> None:
@@ -98,24 +119,30 @@ def test_momentum_with_another_optimizer_is_refused_when_resolved() -> None:
 
 
 def test_time_limits_grow_with_the_work_and_stay_below_the_visibility_timeout() -> None:
-    from models.limits import MAX_JOB_SECONDS, parameters, time_limit_seconds
+    from models.limits import (
+        MAX_EXPERIMENT_WORK,
+        parameters,
+        seconds_for_work,
+        time_limit_seconds,
+    )
     from models.settings import Settings
     from models.tasks import train_job_options
 
     seed = JobConfig().resolved()
     assert parameters(seed) == 784 * 128 + 128 + 128 * 10 + 10
     small = JobConfig.model_validate({"dataset": {"train_size": 1000}}).resolved()
-    assert time_limit_seconds(small) < time_limit_seconds(seed) < MAX_JOB_SECONDS
-    options = train_job_options(seed, "q")
+    longest = seconds_for_work(MAX_EXPERIMENT_WORK)  # a job with all the work one may submit
+    assert time_limit_seconds(small) < time_limit_seconds(seed) < longest
+    options = train_job_options(seed)
     assert options["time_limit"] > options["soft_time_limit"] == time_limit_seconds(seed)
-    assert Settings().visibility_timeout > MAX_JOB_SECONDS
+    assert Settings().visibility_timeout > longest
 
 
 def test_limit_policy_scales_and_caps_time_limits() -> None:
     from models.limits import time_limit_seconds
-    from models.tasks import LimitPolicy, stack_options
+    from models.tasks import LimitPolicy, train_job_options
 
     seed = JobConfig().resolved()
     assert LimitPolicy(2.0).seconds(seed) == 2 * time_limit_seconds(seed)
     assert LimitPolicy(1.0, cap=8).seconds(seed) == 8
-    assert stack_options([seed, seed], "q", LimitPolicy(cap=8))["soft_time_limit"] == 16
+    assert train_job_options(seed, LimitPolicy(cap=8))["soft_time_limit"] == 8

@@ -58,3 +58,12 @@ def test_divergence_epoch_and_figures_from_finite_epochs_only() -> None:
     assert summary.diverged_epoch == 2
     assert (summary.best_test_loss, summary.best_test_loss_epoch) == (0.9, 1)
     assert summary.train_loss_auc is None
+
+
+def test_a_finite_loss_ten_times_its_start_is_a_divergence_too() -> None:
+    blown = curve([2.3, 23.01, 2.4], [2.3, 2.5, 2.4], [0.1, 0.1, 0.1])
+    assert summarize(blown, "from_logits").diverged_epoch == 1
+    test_blown = curve([2.3, 1.0, 0.9], [2.3, 1.0, 23.01], [0.1, 0.6, 0.1])
+    assert summarize(test_blown, "from_logits").diverged_epoch == 2
+    high = curve([2.3, 23.0], [2.3, 2.3], [0.1, 0.1])
+    assert summarize(high, "from_logits").diverged_epoch is None

@@ -14,6 +14,7 @@ from worker.diagnostics import (
     layer_stats,
     output_stats,
     probe_indices,
+    saturated_share,
 )
 
 
@@ -83,3 +84,12 @@ def test_layer_stats_norms_and_update_ratio() -> None:
 def test_global_norm_and_chance_loss() -> None:
     assert global_norm([np.array([3.0]), np.array([[4.0]])]) == 5.0
     assert pytest.approx(2.302585, abs=1e-6) == CHANCE_LOSS
+
+
+def test_saturated_share_counts_unit_sample_pairs_below_a_hundredth_of_the_top_slope() -> None:
+    # sigmoid: a(1-a) against 0.25, so flat below 0.0025; tanh: 1-a^2 against 1, below 0.01.
+    sigmoid = np.array([[0.5, 0.999], [0.9974, 0.0001]], dtype=np.float32)
+    assert saturated_share("hidden_1", "sigmoid", sigmoid) == {"hidden_1.saturated_share": 0.5}
+    tanh = np.array([[0.0, 0.996], [-0.994, 1.0]], dtype=np.float32)
+    assert saturated_share("hidden_2", "tanh", tanh) == {"hidden_2.saturated_share": 0.5}
+    assert saturated_share("hidden_1", "relu", sigmoid) == {}

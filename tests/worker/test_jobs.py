@@ -4,9 +4,9 @@ import math
 
 from sqlalchemy.orm import Session
 
+from harness.training import small_config
 from models.settings import Settings
 from tests.rows import add_job, reload
-from tests.worker.helpers import small_config
 from worker import jobs, maintenance
 from worker.training.results import EpochResult
 

@@ -5,12 +5,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from harness.training import small_config
 from models.base import utcnow
 from models.job import JobStatus
 from models.settings import Settings
 from models.spec import JobConfig
 from tests.rows import add_job, reload
-from tests.worker.helpers import small_config
 from worker import jobs, maintenance
 from worker.training.results import EpochResult
 

@@ -1,13 +1,14 @@
 """A job from claim to end against the real database, without Celery: the task's whole body."""
 
 import math
-from collections import OrderedDict
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from harness.training import small_config
 from models.base import utcnow
 from models.diagnostic import JobDiagnostic
 from models.job import Job, JobStatus
@@ -15,7 +16,6 @@ from models.lifecycle import Outcome
 from models.metric import EpochMetric
 from models.settings import Settings
 from tests.rows import add_job
-from tests.worker.helpers import small_config
 from worker import hooks, runner
 from worker.data import load_fashion_mnist
 
@@ -108,7 +108,7 @@ def test_missing_dataset_fails_the_job_with_a_reason(
     worker_env: Settings, session: Session, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(runner, "dataset", lambda: load_fashion_mnist(tmp_path))
-    monkeypatch.setattr(runner, "_prepared", OrderedDict())  # nothing cached from earlier jobs
+    runner._prepared.cache_clear()  # nothing cached from earlier jobs
     job_id = add_job(session, small_config())
     assert runner.run_job(job_id) == JobStatus.FAILED
     job = reload(session, job_id)
@@ -124,3 +124,11 @@ def test_cancelled_job_is_never_claimed(worker_env: Settings, session: Session) 
     assert runner.run_job(job_id) is Outcome.REFUSED
     job = reload(session, job_id)
     assert (job.status, job.attempt, job.started_at) == ("cancelled", 0, None)
+
+
+def test_a_database_error_is_stored_as_a_stable_text_without_the_drivers_message() -> None:
+    refused = OperationalError(
+        "SELECT 1", {}, Exception('connection to server at "db.internal", port 5432 failed')
+    )
+    assert runner.describe(refused) == "database unavailable"
+    assert runner.describe(ValueError("bad shape")) == "ValueError: bad shape"

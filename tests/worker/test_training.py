@@ -5,8 +5,8 @@ import math
 import numpy as np
 import tensorflow as tf
 
+from harness.training import Recorder, data_for, small_config
 from models.spec import JobConfig
-from tests.worker.helpers import Recorder, data_for, small_config
 from worker.preprocessing import aligned_empty
 from worker.training.loop import TrainingData, as_tensor, train
 from worker.training.results import Ending, TrainingOutcome

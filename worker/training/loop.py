@@ -8,8 +8,8 @@ them. The test set is evaluated after every epoch; epoch 0 evaluates both sets u
 
 import gc
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, cast
 
 import numpy as np
@@ -38,18 +38,27 @@ class TrainingData:
     y_test: Labels
 
 
-_tensors: OrderedDict[int, tuple[npt.NDArray[np.generic], tf.Tensor]] = OrderedDict()
+class _Identity:
+    """An array as a cache key: equal only to the same array, which the cache keeps alive."""
+
+    def __init__(self, array: npt.NDArray[np.generic]) -> None:
+        self.array = array
+
+    def __hash__(self) -> int:
+        return id(self.array)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Identity) and other.array is self.array
 
 
 def as_tensor(array: npt.NDArray[np.generic], dtype: tf.DType) -> tf.Tensor:
     """The array as a TensorFlow tensor, made once and kept while the array is in use."""
-    key = id(array)
-    if key not in _tensors:
-        if len(_tensors) >= TENSOR_CACHE_SIZE:
-            _tensors.popitem(last=False)
-        _tensors[key] = (array, _to_tensor(array, dtype))  # keeps `array` alive
-    _tensors.move_to_end(key)
-    return _tensors[key][1]
+    return _tensor(_Identity(array), dtype)
+
+
+@lru_cache(maxsize=TENSOR_CACHE_SIZE)
+def _tensor(key: _Identity, dtype: tf.DType) -> tf.Tensor:
+    return _to_tensor(key.array, dtype)
 
 
 def _to_tensor(array: npt.NDArray[np.generic], dtype: tf.DType) -> tf.Tensor:
@@ -172,7 +181,7 @@ def compile_ahead(config: JobConfig, xla: bool) -> None:
     initial_evaluation(
         trainer, data, Probe(trainer.model, data.x_train, data.y_train, trainer.loss)
     )
-    _tensors.clear()
+    _tensor.cache_clear()
 
 
 class _NeverStop:
@@ -185,9 +194,6 @@ class _NeverStop:
     def should_stop(self) -> bool:
         """Never."""
         return False
-
-    def alive(self) -> None:
-        """Nobody to tell."""
 
 
 def release_model_state() -> None:

@@ -13,8 +13,7 @@ LossFunction = Callable[[tf.Tensor, tf.Tensor], tf.Tensor]
 
 
 def _labels(y_true: tf.Tensor) -> tf.Tensor:
-    # Integer labels shaped like the logits without their class axis: [batch] for one model,
-    # [models, batch] for a stack of them.
+    # Integer labels shaped like the logits without their class axis.
     return tf.cast(y_true, tf.int32)
 
 

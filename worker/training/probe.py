@@ -55,8 +55,12 @@ class Probe:
             values |= diagnostics.input_stats(self.images.numpy())
             values["probe.chance_loss"] = diagnostics.CHANCE_LOSS
         values |= diagnostics.output_stats(logits.numpy(), self.labels)
-        for number, hidden in enumerate(outputs[:-1], start=1):
+        for number, (layer, hidden) in enumerate(
+            zip(self.dense[:-1], outputs[:-1], strict=True), start=1
+        ):
             values |= diagnostics.hidden_stats(f"hidden_{number}", hidden.numpy())
+            activation = str(keras.activations.serialize(layer.activation))
+            values |= diagnostics.saturated_share(f"hidden_{number}", activation, hidden.numpy())
         values |= self._layer_stats(gradients)
         return values
 

@@ -51,6 +51,3 @@ class TrainingHooks(Protocol):
 
     def should_stop(self) -> bool:
         """Whether the run was cancelled; called between batches."""
-
-    def alive(self) -> None:
-        """Show the run is alive during long work before or between epochs (a heartbeat)."""

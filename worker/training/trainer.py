@@ -1,19 +1,19 @@
 """A compiled training step for one model shape, kept between jobs and reset for each.
 
-`model.fit` traces new TensorFlow functions for every model it meets, costing about a second
-and 5 MB that are never returned. A Trainer traces its functions once per architecture, loss,
+`model.fit` traces new TensorFlow functions for every model it meets, costing time and memory
+that are never returned. A Trainer traces its functions once per architecture, loss,
 optimizer kind and batch size; a job resets its weights, optimizer state and learning rate.
 The arithmetic is that of `fit`: the same model call, loss, gradients and optimizer update.
 """
 
-from collections import OrderedDict
+from functools import lru_cache
 
 import keras
 import numpy as np
 import numpy.typing as npt
 import tensorflow as tf
 
-from models.spec import JobConfig
+from models.spec import JobConfig, ModelSpec, TrainingSpec
 from worker.training.losses import loss_function
 from worker.training.network import build_model, build_optimizer
 
@@ -21,8 +21,8 @@ Weights = list[npt.NDArray[np.float32]]
 CACHE_SIZE = 4
 
 
-# Batches per compiled chunk: a fixed shape, so XLA compiles the chunk once per trainer; 125
-# batches of 32 are 1/15 of an epoch on the full data, about 30 ms here.
+# Batches per compiled chunk: a fixed shape, so XLA compiles the chunk once per trainer; a
+# small part of an epoch, since cancel requests and heartbeats wait for the chunk to end.
 CHUNK_BATCHES = 125
 
 
@@ -82,32 +82,29 @@ class Trainer:
         return tf.reduce_sum(losses), tf.reduce_sum(tf.cast(predicted == labels, tf.float64))
 
 
-_trainers: OrderedDict[tuple[object, ...], Trainer] = OrderedDict()
+def trainer_for(config: JobConfig, xla: bool) -> Trainer:
+    """The cached trainer for this config's shape, built on first use; the oldest is dropped."""
+    return _trainer(_shape(config).model_dump_json(), xla)
 
 
-def trainer_key(config: JobConfig, xla: bool) -> tuple[object, ...]:
-    """What a compiled trainer depends on: not the seed, the data or the learning rate."""
+def _shape(config: JobConfig) -> JobConfig:
+    """What a compiled trainer depends on: not the seed, the data, the initializer or the
+    learning rate, which a job sets afresh."""
     model, training = config.model, config.training
-    return (
-        tuple(model.hidden_layers),
-        model.activation,
-        config.loss.mode,
-        training.optimizer,
-        training.momentum,
-        training.batch_size,
-        xla,
+    return JobConfig(
+        model=ModelSpec(hidden_layers=model.hidden_layers, activation=model.activation),
+        training=TrainingSpec(
+            optimizer=training.optimizer,
+            momentum=training.momentum,
+            batch_size=training.batch_size,
+        ),
+        loss=config.loss,
     )
 
 
-def trainer_for(config: JobConfig, xla: bool) -> Trainer:
-    """The cached trainer for this config's shape, built on first use; the oldest is dropped."""
-    key = trainer_key(config, xla)
-    if key not in _trainers:
-        if len(_trainers) >= CACHE_SIZE:
-            _trainers.popitem(last=False)
-        _trainers[key] = Trainer(config, xla)
-    _trainers.move_to_end(key)
-    return _trainers[key]
+@lru_cache(maxsize=CACHE_SIZE)
+def _trainer(shape: str, xla: bool) -> Trainer:
+    return Trainer(JobConfig.model_validate_json(shape), xla)
 
 
 def initial_weights(config: JobConfig, seed: int) -> Weights:

@@ -1,0 +1,82 @@
+"""Short labels of configs, naming only what varies across an experiment: one vocabulary for
+the report, the pages, the plot legends, the exports and (through the API) the CLI."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from models.spec import JobConfig
+
+# How a varying config path is written in a label, as people say it; `{}` is the value.
+PATH_WORDS = {
+    "loss.mode": "{} loss",
+    "training.optimizer": "{}",
+    "training.learning_rate": "lr {:g}",
+    "training.momentum": "momentum {:g}",
+    "training.epochs": "{} epochs",
+    "training.batch_size": "batch {}",
+    "model.hidden_layers": "layers {}",
+    "model.activation": "{}",
+    "model.initializer": "{}",
+    "dataset.train_size": "{} train images",
+    "dataset.test_size": "{} test images",
+}
+LOSS_MODE_WORDS = {"clipped_probabilities": "clipped", "from_logits": "logits"}
+PREPROCESSING = "preprocessing"
+
+
+def flatten(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """`{"a": {"b": 1}}` -> `{"a.b": 1}`; lists stay values."""
+    flat: dict[str, Any] = {}
+    for key, value in config.items():
+        if isinstance(value, dict):
+            flat |= flatten(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+CONFIG_PATHS = tuple(flatten(JobConfig().resolved().model_dump(mode="json")))
+
+
+def factor(path: str) -> str:
+    """The factor a config path belongs to: the preprocessing is one, every other path its own."""
+    return PREPROCESSING if path.startswith(f"{PREPROCESSING}.") else path
+
+
+def preprocessing_words(config: dict[str, Any]) -> str:
+    """`x/255`, `raw pixels`, or the method's name."""
+    method = config["preprocessing"]["method"]
+    if method == "scale":
+        return f"x/{config['preprocessing']['divisor']:g}"
+    return "raw pixels" if method == "none" else method
+
+
+def factor_words(config: dict[str, Any], name: str) -> str:
+    """One factor's value in a config, as a label writes it."""
+    if name == PREPROCESSING:
+        return preprocessing_words(config)
+    value = flatten(config)[name]
+    if name == "model.hidden_layers":
+        value = "-".join(str(units) for units in value) or "none"
+    elif name == "loss.mode":
+        value = LOSS_MODE_WORDS.get(value, value)
+    return PATH_WORDS.get(name, name.rsplit(".", 1)[-1] + " {}").format(value)
+
+
+def varying_factors(configs: Sequence[dict[str, Any]]) -> list[str]:
+    """The factors whose values differ between the configs, in the spec's order (PostgreSQL's
+    JSONB returns keys in an order of its own)."""
+    flats = [flatten(config) for config in configs]
+    paths = [p for p in CONFIG_PATHS if len({repr(f.get(p)) for f in flats}) > 1] if flats else []
+    return list(dict.fromkeys(factor(path) for path in paths))
+
+
+def label(config: dict[str, Any], factors: Sequence[str]) -> str:
+    """A config's short name from the factors that vary; the preprocessing alone if none do."""
+    return ", ".join(factor_words(config, name) for name in factors) or preprocessing_words(config)
+
+
+def labels(configs: Sequence[dict[str, Any]]) -> list[str]:
+    """Each config's short label within the set."""
+    factors = varying_factors(configs)
+    return [label(config, factors) for config in configs]

@@ -1,0 +1,78 @@
+"""The broker's one client: Celery's shared settings and the publisher of training tasks.
+
+Tasks go out by name (models.tasks), so neither the API nor the worker's relay imports the
+code that runs them.
+"""
+
+from typing import Any
+
+from celery import Celery
+
+from models.settings import Settings
+from models.spec import JobConfig
+from models.tasks import (
+    REAP_STALE_JOBS,
+    RELAY_UNPUBLISHED,
+    TRAIN_JOB,
+    LimitPolicy,
+    maintenance_queue,
+    train_job_options,
+)
+
+RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.5}
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    """What every Celery client of the service agrees on: the broker, the queues, redelivery."""
+    maintenance = maintenance_queue(settings.queue)
+    return {
+        "broker_url": settings.redis_url,
+        "task_default_queue": settings.queue,
+        "task_routes": {
+            name: {"queue": maintenance} for name in (REAP_STALE_JOBS, RELAY_UNPUBLISHED)
+        },
+        "broker_transport_options": {"visibility_timeout": settings.visibility_timeout},
+    }
+
+
+class Broker:
+    """Publishes training tasks by name, failing fast when Redis is down."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.timeout = timeout = settings.broker_timeout
+        self.limits = LimitPolicy(settings.time_limit_factor, settings.max_job_seconds)
+        config = celery_config(settings)
+        config["broker_connection_timeout"] = timeout
+        config["broker_transport_options"] |= {
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+        }
+        # Not the process's current app: in a worker, that stays the worker's own.
+        self.celery = Celery("normlab-publisher", set_as_current=False)
+        self.celery.conf.update(config)
+
+    def send_jobs(self, jobs: list[tuple[int, JobConfig]]) -> None:
+        """Publish one training task per job, with its time limits; raises if Redis is down."""
+        with self.celery.producer_or_acquire() as producer:
+            for job_id, config in jobs:
+                self.celery.send_task(
+                    TRAIN_JOB,
+                    args=[job_id],
+                    producer=producer,
+                    retry=True,
+                    retry_policy=RETRY_POLICY,
+                    **train_job_options(config, self.limits),
+                )
+
+    def ping(self) -> bool:
+        """Whether the broker answers within the timeout."""
+        try:
+            with self.celery.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, timeout=self.timeout)
+        except Exception:
+            return False
+        return True
+
+    def close(self) -> None:
+        """Release the client's connections."""
+        self.celery.close()

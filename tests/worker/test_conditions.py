@@ -1,0 +1,163 @@
+"""Each condition's threshold on hand-made epochs: just at it, and just short of it."""
+
+import math
+from typing import Any
+
+import pytest
+
+from harness.training import small_config
+from models.spec import JobConfig
+from worker.conditions import Condition, diagnose
+from worker.conditions.learning import chance_margin
+from worker.training.results import EpochResult
+
+LN10 = math.log(10)
+
+
+def epoch(number: int, loss: float = 1.0, test_loss: float = 1.0, **values: Any) -> EpochResult:
+    """An epoch with these losses, test accuracy 0.8 unless given, and these diagnostics."""
+    accuracy = values.pop("test_accuracy", 0.8)
+    diagnostics = {name.replace("__", "."): value for name, value in values.items()}
+    return EpochResult(number, loss, 0.8, test_loss, accuracy, 1.0, diagnostics)
+
+
+def found(epochs: list[EpochResult], configured: JobConfig | None = None) -> dict[str, Condition]:
+    """The conditions of these epochs by name."""
+    return {c.name.value: c for c in diagnose(configured or small_config(), epochs)}
+
+
+def falling(count: int, **values: Any) -> list[EpochResult]:
+    """Epochs 0..count-1 whose losses fall gently, each with these diagnostics."""
+    return [epoch(k, 2.3 * 0.95**k, 2.3 * 0.95**k, **values) for k in range(count)]
+
+
+def test_no_epoch_no_condition() -> None:
+    assert diagnose(small_config(), []) == []
+
+
+def test_saturated_softmax_from_half_the_probe() -> None:
+    assert "saturated_softmax" in found([epoch(0, output__saturated_share=0.5)])
+    assert "saturated_softmax" not in found([epoch(0, output__saturated_share=0.499)])
+
+
+def test_clipped_stall_needs_half_the_probe_clipped_after_every_epoch() -> None:
+    clipped = small_config(loss={"mode": "clipped_probabilities"})
+    stalled = [epoch(0), *(epoch(k, output__clipped_true_share=0.5) for k in (1, 2))]
+    assert found(stalled, clipped)["clipped_stall"].epoch == 1
+    assert "clipped_stall" not in found(stalled)  # from logits: not clipped at all
+    recovering = [*stalled[:2], epoch(2, output__clipped_true_share=0.499)]
+    assert "clipped_stall" not in found(recovering, clipped)
+    assert "clipped_stall" not in found([epoch(0, output__clipped_true_share=0.9)], clipped)
+
+
+def test_dead_units_per_relu_layer_since_the_run_of_epochs_that_ends_at_the_last() -> None:
+    two = small_config(model={"hidden_layers": [8, 4]})
+    epochs = [
+        epoch(0, hidden_1__dead_share=0.0, hidden_2__dead_share=0.0),
+        epoch(1, hidden_1__dead_share=0.5, hidden_2__dead_share=0.75),
+        epoch(2, hidden_1__dead_share=0.49, hidden_2__dead_share=0.5),
+        epoch(3, hidden_1__dead_share=0.5, hidden_2__dead_share=0.5),
+    ]
+    dead = {c.subject: c for c in diagnose(two, epochs) if c.name == "dead_units"}
+    assert (dead["hidden_1"].epoch, dead["hidden_2"].epoch) == (3, 1)
+    assert dead["hidden_2"].evidence["values"]["hidden_2.dead_share"] == [0.75, 0.5, 0.5]
+    assert dead["hidden_2"].statement.startswith("50% of hidden_2's 4 units are dead")
+    leaky = small_config(model={"activation": "leaky_relu"})
+    assert "dead_units" not in found([epoch(0, hidden_1__dead_share=1.0)], leaky)
+
+
+def test_saturated_units_from_half_the_unit_sample_pairs() -> None:
+    tanh = small_config(model={"activation": "tanh"})
+    assert found([epoch(0, hidden_1__saturated_share=0.5)], tanh)["saturated_units"].epoch == 0
+    assert "saturated_units" not in found([epoch(0, hidden_1__saturated_share=0.499)], tanh)
+
+
+def vanishing(ratio: float, moved: float, dead: float = 0.0) -> list[EpochResult]:
+    """Epoch 0 and one epoch whose first layer has this share of the output's gradient."""
+    values = {"output__grad_norm": 2.0, "hidden_1__dead_share": dead}
+    trained = epoch(1, hidden_1__grad_norm=2.0 * ratio, hidden_1__update_ratio=moved, **values)
+    return [epoch(0), trained]
+
+
+def test_vanishing_gradients_below_a_hundredth_and_barely_moving() -> None:
+    assert found(vanishing(0.0099, 0.00099))["vanishing_gradients"].subject == "hidden_1"
+    assert "vanishing_gradients" not in found(vanishing(0.0101, 0.00099))
+    assert "vanishing_gradients" not in found(vanishing(0.0099, 0.001))
+    assert "vanishing_gradients" not in found(vanishing(0.0, 0.0, dead=1.0))  # dead, not vanished
+
+
+def test_exploded_above_ten_times_the_start_or_not_finite() -> None:
+    assert found([epoch(0, 2.0), epoch(1, 20.01)])["exploded"].epoch == 1
+    assert "exploded" not in found([epoch(0, 2.0), epoch(1, 20.0)])
+    assert found([epoch(0, 2.0, 2.0), epoch(1, 1.0, 20.01)])["exploded"].epoch == 1
+    nan = found([epoch(0, 2.0), epoch(1, 1.0), epoch(2, math.nan)])["exploded"]
+    assert (nan.epoch, nan.statement) == (
+        2,
+        "The train loss became NaN at epoch 2: training diverged.",
+    )
+    assert nan.evidence["values"]["loss"] == [2.0, None]
+
+
+def test_at_chance_within_three_standard_errors_and_a_tenth_of_ln_10() -> None:
+    configured = small_config(dataset={"test_size": 500})
+    margin = chance_margin(configured)
+    assert margin == pytest.approx(0.04025, abs=1e-5)
+
+    def chance(accuracy: float, loss: float) -> bool:
+        epochs = [epoch(0, LN10), epoch(1, loss, LN10, test_accuracy=accuracy)]
+        return "at_chance" in found(epochs, configured)
+
+    assert chance(0.1 + margin * 0.999, LN10 * 1.099)
+    assert not chance(0.1 + margin * 1.001, LN10)
+    assert not chance(0.1, LN10 * 1.101)
+    assert not chance(0.1, LN10 * 0.899)
+    assert "at_chance" not in found([epoch(0, LN10, test_accuracy=0.1)], configured)
+
+
+def overfit(rise: float, after_best: int = 3, train_falls: bool = True) -> list[EpochResult]:
+    """A test loss best (1.0) at epoch 2, then `after_best` epochs at 1 + rise."""
+    best = [epoch(0, 2.3, 2.3), epoch(1, 1.2, 1.1), epoch(2, 0.9, 1.0)]
+    later = [0.5 if train_falls else 0.95] * after_best
+    return best + [epoch(3 + k, loss, 1 + rise) for k, loss in enumerate(later)]
+
+
+def test_overfitting_a_lasting_rise_of_a_tenth_with_the_train_loss_falling() -> None:
+    found_here = found(overfit(0.1))["overfitting"]
+    assert (found_here.epoch, found_here.evidence["epochs"]) == (3, [2, 5])
+    assert found_here.evidence["values"]["gap"] == 1.1 - 0.5
+    assert "overfitting" not in found(overfit(0.099))
+    assert "overfitting" not in found(overfit(0.1, after_best=2))
+    assert "overfitting" not in found(overfit(0.1, train_falls=False))
+
+
+def test_unstable_a_rise_above_a_tenth_and_above_0_02_while_learning() -> None:
+    def rises(before: float, after: float, accuracy: float = 0.8) -> bool:
+        epochs = [epoch(0, 2.3, 2.3), epoch(1, before), epoch(2, after, test_accuracy=accuracy)]
+        return "unstable" in found(epochs)
+
+    assert rises(1.0, 1.101)
+    assert not rises(1.0, 1.099)
+    assert not rises(0.1, 0.119)  # more than a tenth, but by less than 0.02
+    assert not rises(LN10 * 0.95, LN10 * 1.05, accuracy=0.1)  # at chance: nothing to unsettle
+
+
+def test_still_improving_when_the_last_epoch_cut_both_losses_by_a_tenth() -> None:
+    def improving(cut: float, test_cut: float) -> bool:
+        epochs = [epoch(0, 2.3, 2.3), epoch(1, 1.0, 1.0), epoch(2, 1 - cut, 1 - test_cut)]
+        return "still_improving" in found(epochs)
+
+    assert improving(0.1001, 0.1001)
+    assert not improving(0.0999, 0.5)
+    assert not improving(0.5, 0.0999)
+    assert "still_improving" not in found([epoch(0, 2.3, 2.3), epoch(1, 1.0, 1.0)])
+
+
+def test_tiny_inputs_below_a_hundredth() -> None:
+    tiny = found([epoch(0, input__std=0.0099)])["tiny_inputs"]
+    assert tiny.kind == "note"
+    assert "tiny_inputs" not in found([epoch(0, input__std=0.01)])
+
+
+def test_a_gently_falling_healthy_curve_has_no_condition() -> None:
+    values = {"hidden_1__dead_share": 0.1, "output__grad_norm": 1.0, "hidden_1__grad_norm": 1.0}
+    assert found(falling(6, input__std=0.35, hidden_1__update_ratio=0.05, **values)) == {}

@@ -1,0 +1,36 @@
+"""The diagnosis of a job: its conditions, pure functions of its config and its epochs.
+
+Each family's module documents its thresholds and why: `inputs` (the data and the softmax),
+`layers` (the hidden layers), `learning` (the learning curve).
+"""
+
+from collections.abc import Callable, Sequence
+
+from models.spec import JobConfig
+from worker.conditions import inputs, layers, learning
+from worker.conditions.base import Condition
+from worker.training.results import EpochResult
+
+__all__ = ["Condition", "diagnose"]
+
+Rule = Callable[[JobConfig, Sequence[EpochResult]], list[Condition]]
+RULES: tuple[Rule, ...] = (
+    inputs.saturated_softmax,
+    inputs.clipped_stall,
+    layers.dead_units,
+    layers.saturated_units,
+    layers.vanishing_gradients,
+    learning.exploded,
+    learning.at_chance,
+    learning.overfitting,
+    learning.unstable,
+    learning.still_improving,
+    inputs.tiny_inputs,
+)
+
+
+def diagnose(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condition]:
+    """Every condition the epochs so far show, in the order of RULES; none before epoch 0."""
+    if not epochs:
+        return []
+    return [condition for rule in RULES for condition in rule(config, epochs)]

@@ -1,0 +1,84 @@
+"""Conditions of the inputs and the output layer: what the data does to the softmax.
+
+Thresholds, and why:
+- `saturated_softmax` (problem): before training, at least half of the probe samples have a
+  top softmax probability within 1e-7 of 1 (`output.saturated_share` >= 0.5). Such a sample's
+  logits are tens of units apart: the inputs are too large for the initial weights, and its
+  first gradients say only "this one confident guess is wrong". Half: then most of the data
+  starts in that state, not a few outliers.
+- `clipped_stall` (problem): under `clipped_probabilities`, at least half of the probe samples
+  have a true-class probability at or below the 1e-7 clip after every trained epoch (the rule
+  of `stuck` in worker.curves). A clipped sample gives exactly zero gradient, so the run is
+  stuck rather than slow: at most half the data can still move the weights.
+- `tiny_inputs` (note): the inputs' standard deviation is below 0.01, two orders of magnitude
+  below 1. A first-layer weight then moves that layer's output by a hundredth of what the same
+  step does on unit-scale inputs, so learning is slow; a note, since the run may still learn.
+"""
+
+from collections.abc import Sequence
+
+from models.condition import ConditionKind, ConditionName
+from models.spec import JobConfig
+from worker.conditions.base import Condition, Values, evidence, measured, number, trained
+from worker.curves import CLIPPED_SHARE_STUCK
+from worker.diagnostics import CLIP, PROBE_SIZE
+from worker.training.results import EpochResult
+
+SATURATED_SOFTMAX_SHARE = 0.5
+TINY_INPUT_STD = 0.01
+
+
+def probe_images(config: JobConfig) -> int:
+    """How many training images the job's probe holds."""
+    return min(PROBE_SIZE, config.dataset.train_size)
+
+
+def saturated_softmax(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condition]:
+    """Most probe samples start with a saturated softmax."""
+    share = measured(epochs[0], "output.saturated_share")
+    if share is None or share < SATURATED_SOFTMAX_SHARE:
+        return []
+    spread = measured(epochs[0], "output.logit_std")
+    statement = (
+        f"Before training, {share:.0%} of the {probe_images(config):,} probe images have a "
+        f"saturated softmax (top probability within {CLIP:g} of 1; logit spread "
+        f"{number(spread or 0.0)}): the inputs are too large for the initial weights."
+    )
+    values = {"output.saturated_share": share, "output.logit_std": spread}
+    thresholds = {"output.saturated_share": SATURATED_SOFTMAX_SHARE}
+    found = evidence(values, thresholds, [0])
+    return [Condition(ConditionName.SATURATED_SOFTMAX, ConditionKind.PROBLEM, 0, statement, found)]
+
+
+def clipped_stall(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condition]:
+    """Under clipped probabilities, most probe samples sit at the clip after every epoch."""
+    after = trained(epochs)
+    shares = [measured(e, "output.clipped_true_share") for e in after]
+    if config.loss.mode != "clipped_probabilities" or not after:
+        return []
+    if any(share is None or share < CLIPPED_SHARE_STUCK for share in shares):
+        return []
+    low, high = min(s for s in shares if s is not None), max(s for s in shares if s is not None)
+    spread = f"{low:.0%}" if f"{low:.0%}" == f"{high:.0%}" else f"{low:.0%} to {high:.0%}"
+    statement = (
+        f"Under clipped_probabilities, {spread} of the {probe_images(config):,} probe images "
+        f"sit at the {CLIP:g} clip after every epoch (1 to {after[-1].epoch}): they give no "
+        "gradient, so the run is stuck, not slow."
+    )
+    values: Values = {"output.clipped_true_share": list(shares)}
+    thresholds = {"output.clipped_true_share": CLIPPED_SHARE_STUCK}
+    found = evidence(values, thresholds, [e.epoch for e in after])
+    return [Condition(ConditionName.CLIPPED_STALL, ConditionKind.PROBLEM, 1, statement, found)]
+
+
+def tiny_inputs(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condition]:
+    """The inputs' spread is orders of magnitude below 1."""
+    std = measured(epochs[0], "input.std")
+    if std is None or std >= TINY_INPUT_STD:
+        return []
+    statement = (
+        f"The inputs' standard deviation is {number(std)}, over two orders of magnitude below 1: "
+        "each optimizer step moves the first layer's output little, so learning is slow."
+    )
+    found = evidence({"input.std": std}, {"input.std": TINY_INPUT_STD}, [0])
+    return [Condition(ConditionName.TINY_INPUTS, ConditionKind.NOTE, 0, statement, found)]
