@@ -1,5 +1,6 @@
 """The FastAPI application: routers, error handlers, and the engine and broker it owns."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -36,6 +37,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.limiter = RateLimiter(
             settings.redis_url, settings.requests_per_minute, settings.broker_timeout
         )
+        # Everything built so far lives as long as the process: frozen, it is no longer walked
+        # by each full collection, which stalls every request in flight while it runs.
+        gc.collect()
+        gc.freeze()
         to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         yield
         metrics_registry.unregister(store)
