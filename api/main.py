@@ -1,5 +1,6 @@
 """The FastAPI application: routers, error handlers, and the engine and broker it owns."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -37,6 +38,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = StoreCollector(app.state.sessionmaker, settings.redis_url, settings.queue)
         metrics_registry.register(store)
         app.state.gatekeeper = Gatekeeper(settings)
+        # Everything built so far lives as long as the process: frozen, it is no longer walked
+        # by each full collection, which stalls every request in flight while it runs.
+        gc.collect()
+        gc.freeze()
         to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         yield
         metrics_registry.unregister(store)

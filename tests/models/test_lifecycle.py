@@ -25,9 +25,10 @@ def _job(session: Session, status: JobStatus = JobStatus.QUEUED, **values: Any) 
     return Attempt(job_id, reload(session, job_id).experiment_id, attempt)
 
 
-def _events(session: Session, job_id: int) -> list[tuple[str, dict[str, Any]]]:
+def _events(session: Session, job_id: int) -> list[tuple[str, int | None, dict[str, Any]]]:
+    """The job's events: kind, the attempt that wrote it (none for the API's), and data."""
     rows = session.scalars(select(JobEvent).where(JobEvent.job_id == job_id).order_by(JobEvent.id))
-    return [(event.kind, event.data) for event in rows]
+    return [(event.kind, event.attempt, event.data) for event in rows]
 
 
 def _in_transaction(engine: Engine, transition: Any, *args: Any, **kwargs: Any) -> Any:
@@ -46,7 +47,7 @@ def test_created_jobs_log_their_birth_as_queued(session: Session) -> None:
     lifecycle.created(session, jobs)
     session.commit()
     for job in jobs:
-        assert _events(session, job.id) == [("status", {"status": "queued"})]
+        assert _events(session, job.id) == [("status", None, {"status": "queued"})]
 
 
 def test_claim_runs_a_queued_job_as_a_new_attempt(engine: Engine, session: Session) -> None:
@@ -64,7 +65,7 @@ def test_claim_runs_a_queued_job_as_a_new_attempt(engine: Engine, session: Sessi
     )
     assert job.started_at is not None
     assert job.heartbeat_at is not None
-    assert _events(session, queued.id) == [("status", {"status": "running", "attempt": 1})]
+    assert _events(session, queued.id) == [("status", 1, {"status": "running"})]
 
 
 @pytest.mark.parametrize("status", [JobStatus.RUNNING, *ENDED])
@@ -85,7 +86,7 @@ def test_progress_of_the_holding_attempt_is_recorded_with_its_epoch(
     outcome = _in_transaction(engine, lifecycle.progress, running, {"epochs_done": 1}, epoch)
     assert outcome is Outcome.RECORDED
     assert reload(session, running.id).epochs_done == 1
-    assert _events(session, running.id) == [("epoch", epoch)]
+    assert _events(session, running.id) == [("epoch", 1, epoch)]
 
 
 def test_progress_tells_the_attempt_a_cancel_was_requested(
@@ -121,7 +122,7 @@ def test_the_holding_attempt_ends_a_running_job(
     job = reload(session, running.id)
     assert (job.status, job.error, job.final_test_loss) == (status, "x", 0.4)
     assert job.finished_at is not None
-    assert _events(session, running.id) == [("status", {"status": status, "error": "x"})]
+    assert _events(session, running.id) == [("status", 1, {"status": status, "error": "x"})]
 
 
 def test_a_stale_attempt_cannot_end_the_job(engine: Engine, session: Session) -> None:
@@ -159,7 +160,7 @@ def test_the_reaper_requeues_a_running_job_unpublished(engine: Engine, session: 
     job = reload(session, running.id)
     assert (job.status, job.attempt, job.enqueued_at) == ("queued", 1, None)
     assert _events(session, running.id) == [
-        ("status", {"status": "queued", "reason": "worker lost"})
+        ("status", 1, {"status": "queued", "reason": "worker lost"})
     ]
     again = _in_transaction(engine, lifecycle.claim, running.id)
     assert again.attempt.attempt == 2  # the next claim is a new attempt
@@ -189,7 +190,7 @@ def test_cancel_ends_a_queued_job_at_once(engine: Engine, session: Session) -> N
     assert (job.status, job.attempt, job.started_at) == ("cancelled", 0, None)
     assert job.finished_at is not None
     assert job.cancel_requested_at is not None
-    assert _events(session, queued.id) == [("status", {"status": "cancelled"})]
+    assert _events(session, queued.id) == [("status", None, {"status": "cancelled"})]
     assert _in_transaction(engine, lifecycle.claim, queued.id) is None  # it never starts
 
 
