@@ -26,7 +26,9 @@ from models.job import CURVE_SUMMARY_COLUMNS, Job, JobStatus
 from models.spec import JobConfig
 
 OPERATORS = ("<=", ">=", "!=", "=", "<", ">")
-EXPRESSION = re.compile(r"^(?P<field>[A-Za-z_][A-Za-z0-9_.]*)(?P<op><=|>=|!=|=|<|>)(?P<value>.*)$")
+EXPRESSION = re.compile(
+    r"^(?P<field>[A-Za-z_][A-Za-z0-9_.]*)(?P<op><=|>=|!=|=|<|>)(?P<value>.*)$", re.DOTALL
+)
 # Query parameters with their own meaning; everything else is a filter expression.
 RESERVED = {
     "limit",

@@ -170,6 +170,20 @@ MAX_TAGS = 20
 MAX_NOTES = 10_000
 
 
+def _not_nullable(schema: dict[str, Any]) -> None:
+    """Drop the null alternative of an optional field from its JSON schema."""
+    variants = [v for v in schema.pop("anyOf", []) if v.get("type") != "null"]
+    if variants:
+        schema.update(variants[0])
+    schema.pop("default", None)
+
+
+def _distinct_items(schema: dict[str, Any]) -> None:
+    """A list of distinct values, not nullable."""
+    _not_nullable(schema)
+    schema["uniqueItems"] = True
+
+
 class ExperimentPatch(BaseModel):
     """What PATCH /experiments/{id} may change; a field left out keeps its value."""
 
@@ -178,15 +192,22 @@ class ExperimentPatch(BaseModel):
         json_schema_extra={"examples": [{"name": "seed question, 5 seeds", "tags": ["seed"]}]},
     )
 
-    name: ExperimentName | None = Field(None, description="the new name, 1-200 characters")
+    # Null is refused (below) and left out of the schema: leave a field out to keep it.
+    name: ExperimentName | None = Field(
+        None, description="the new name, 1-200 characters", json_schema_extra=_not_nullable
+    )
     notes: str | None = Field(
-        None, max_length=MAX_NOTES, description='free text; "" clears the notes'
+        None,
+        max_length=MAX_NOTES,
+        description='free text; "" clears the notes',
+        json_schema_extra=_not_nullable,
     )
     tags: list[Tag] | None = Field(
         None,
         max_length=MAX_TAGS,
         description="the whole new list of distinct tags, each 1-40 of A-Z a-z 0-9 _ . : / + - "
         "starting with a letter or digit; [] clears them",
+        json_schema_extra=_distinct_items,
     )
 
     @field_validator("name", "notes", "tags", mode="before")

@@ -7,80 +7,74 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli.http import ApiError, Client
-from cli.render import progress_lines, report_lines, status_lines
+from cli.render import report_lines, status_lines
+from cli.watch import watch
+from normlab import ApiError, Client
+from normlab.progress import ExperimentProgress
+
+
+class InputError(Exception):
+    """Something the user gave cannot be used (a missing file, a spec that is not JSON)."""
+
+
+def read_spec(path: str) -> dict[str, Any]:
+    """A spec file's JSON object."""
+    try:
+        spec = json.loads(Path(path).read_text())
+    except OSError as error:
+        raise InputError(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not a text file") from None
+    except ValueError as error:
+        raise InputError(f"{path} is not valid JSON: {error}") from None
+    if not isinstance(spec, dict):
+        raise InputError(f"{path} must hold a JSON object, the experiment spec")
+    return spec
 
 
 def _submit(client: Client, args: argparse.Namespace) -> int:
-    if args.preset:
-        body: dict[str, Any] = {"preset": args.preset}
-    elif args.spec:
-        body = json.loads(Path(args.spec).read_text())
+    if args.preset and args.spec:
+        raise InputError("give a spec file or --preset NAME, not both")
+    if not (args.preset or args.spec):
+        raise InputError("give a spec file or --preset NAME")
+    overrides = {key: getattr(args, key) for key in ("name", "seeds") if getattr(args, key)}
+    experiment = client.submit(args.preset or read_spec(args.spec), **overrides)
+    if args.quiet:
+        print(experiment["id"])
     else:
-        raise ApiError("give a spec file or --preset NAME")
-    if args.name:
-        body["name"] = args.name
-    if args.seeds:
-        body["seeds"] = args.seeds
-    experiment = client.call("POST", "/experiments", body)
-    print(f"experiment {experiment['id']}: {len(experiment['jobs'])} jobs queued")
-    return _watch(client, experiment["id"]) if args.watch else 0
+        print(f"experiment {experiment['id']}: {len(experiment['jobs'])} jobs queued", flush=True)
+    return watch(client, experiment["id"]) if args.watch else 0
 
 
 def _status(client: Client, experiment_id: int) -> int:
-    print("\n".join(status_lines(client.call("GET", f"/experiments/{experiment_id}"))))
+    experiment = client.experiment(experiment_id)
+    board = ExperimentProgress.of(experiment, client.report(experiment_id))
+    print("\n".join(status_lines(experiment, board)))
     return 0
-
-
-def _watch(client: Client, experiment_id: int) -> int:
-    experiment = client.call("GET", f"/experiments/{experiment_id}")
-    jobs = {job["id"]: job for job in experiment["jobs"]}
-    redraw = sys.stdout.isatty()
-    shown = 0
-    for kind, data in client.events(f"/experiments/{experiment_id}/events"):
-        job = jobs.get(data.get("job_id", -1))
-        if job is not None and kind == "epoch":
-            job["progress"]["epoch"] = data["epoch"]
-        elif job is not None and kind == "status":
-            job["status"] = data["status"]
-        lines = progress_lines(list(jobs.values()))
-        if redraw and shown:
-            print(f"\x1b[{shown}F", end="")
-        print(
-            "\n".join(lines) if redraw else lines[list(jobs).index(job["id"])] if job else "",
-            flush=True,
-        )
-        shown = len(lines)
-    final = client.call("GET", f"/experiments/{experiment_id}")
-    print(f"experiment {experiment_id}: {final['status']}")
-    return 0 if final["status"] == "succeeded" else 1
 
 
 def _results(client: Client, experiment_id: int, csv: bool) -> int:
     if csv:
-        sys.stdout.write(
-            client.text(
-                "GET", f"/experiments/{experiment_id}/metrics?format=csv", accept="text/csv"
-            )
-        )
+        path = f"/experiments/{experiment_id}/metrics?format=csv"
+        sys.stdout.write(client.http.text("GET", path, accept="text/csv"))
         return 0
-    print("\n".join(report_lines(client.call("GET", f"/experiments/{experiment_id}/report"))))
+    print("\n".join(report_lines(client.report(experiment_id))))
     return 0
 
 
 def _follow_up(client: Client, experiment_id: int, number: int) -> int:
-    report = client.call("GET", f"/experiments/{experiment_id}/report")
+    report = client.report(experiment_id)
     chosen = [f for f in report["follow_ups"] if f["number"] == number]
     if not chosen:
-        raise ApiError(f"experiment {experiment_id} has no follow-up {number}")
-    experiment = client.call("POST", "/experiments", chosen[0]["spec"])
+        raise InputError(f"experiment {experiment_id} has no follow-up {number}")
+    experiment = client.submit(chosen[0]["spec"])
     print(f"experiment {experiment['id']}: {len(experiment['jobs'])} jobs queued")
     return 0
 
 
 def _cancel(client: Client, identifier: int, job: bool) -> int:
     path = f"/jobs/{identifier}/cancel" if job else f"/experiments/{identifier}/cancel"
-    answer = client.call("POST", path)
+    answer = client.http.call("POST", path)
     print(f"{'job' if job else 'experiment'} {identifier}: {answer['status']}")
     return 0
 
@@ -103,9 +97,10 @@ def parser() -> argparse.ArgumentParser:
     submit.add_argument("--name")
     submit.add_argument("--seeds", type=int, nargs="+")
     submit.add_argument("--watch", action="store_true", help="follow it until it ends")
+    submit.add_argument("-q", "--quiet", action="store_true", help="print only its id")
     for name, text in (
         ("status", "one experiment's jobs"),
-        ("watch", "progress bars until it ends"),
+        ("watch", "a bar per job until all have ended, then the answer"),
     ):
         commands.add_parser(name, help=text).add_argument("id", type=int)
     results = commands.add_parser("results", help="the report, or every epoch as CSV")
@@ -120,26 +115,37 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one command; exit status 1 on an API error."""
-    args = parser().parse_args(argv)
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed command against the API."""
     try:
         client = Client(args.url, args.key)
     except ApiError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        raise InputError(f"--url: {error}") from None
     commands = {
         "submit": lambda: _submit(client, args),
         "status": lambda: _status(client, args.id),
-        "watch": lambda: _watch(client, args.id),
+        "watch": lambda: watch(client, args.id),
         "results": lambda: _results(client, args.id, args.csv),
         "cancel": lambda: _cancel(client, args.id, args.job),
         "follow-up": lambda: _follow_up(client, args.id, args.number),
     }
+    return commands[args.command]()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command: exit status 1 on an API error, 2 on unusable input, never a traceback."""
+    args = parser().parse_args(argv)
     try:
-        return commands[args.command]()
-    except ApiError as error:
+        return run(args)
+    except (ApiError, InputError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2 if isinstance(error, InputError) else 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`normlab results 1 --csv | head`): nothing left to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
 
 

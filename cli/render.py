@@ -1,18 +1,12 @@
-"""Text for the terminal: job tables, progress bars, the report."""
+"""Text for the terminal: the job table, the report."""
 
 from typing import Any
 
-BAR = 24
+from normlab.progress import ExperimentProgress
 
 
-def _config(job: dict[str, Any]) -> str:
-    pre = job["config"]["preprocessing"]
-    label = f"x/{pre['divisor']:g}" if pre["method"] == "scale" else pre["method"]
-    return f"{label}, {job['config']['loss']['mode']}"
-
-
-def status_lines(experiment: dict[str, Any]) -> list[str]:
-    """The experiment's header and one line per job."""
+def status_lines(experiment: dict[str, Any], board: ExperimentProgress) -> list[str]:
+    """The experiment's header and one line per job, named by its config's short label."""
     counts = ", ".join(f"{n} {status}" for status, n in experiment["counts"].items() if n)
     lines = [
         f"experiment {experiment['id']} '{experiment['name']}': {experiment['status']} ({counts})"
@@ -25,20 +19,7 @@ def status_lines(experiment: dict[str, Any]) -> list[str]:
         lines.append(
             f"  job {job['id']:>6}  seed {job['seed']:<4} {job['status']:<10} "
             f"epoch {job['progress']['epoch']}/{job['progress']['epochs']}  "
-            f"{_config(job)}  {figures}"
-        )
-    return lines
-
-
-def progress_lines(jobs: list[dict[str, Any]]) -> list[str]:
-    """A bar of finished epochs per job."""
-    lines = []
-    for job in jobs:
-        done, total = job["progress"]["epoch"], job["progress"]["epochs"]
-        filled = round(BAR * done / total) if total else 0
-        lines.append(
-            f"job {job['id']:>6} [{'#' * filled}{'.' * (BAR - filled)}] "
-            f"{done}/{total} {job['status']:<10} {_config(job)}"
+            f"{board.jobs[job['id']].label}  {figures}"
         )
     return lines
 

@@ -30,16 +30,16 @@ class CompareQuery(ReportQuery):
 class ComparedExperiment(BaseModel):
     """One of the compared experiments, and the labels of its configs in the report."""
 
-    id: int
-    name: str
-    status: ExperimentStatus
+    id: int = Field(description="the experiment's id")
+    name: str = Field(description="its name")
+    status: ExperimentStatus = Field(description="derived from its jobs")
     configs: list[str] = Field(description="labels of its configs in the report")
 
 
 class ExperimentComparison(BaseModel):
     """Two experiments' configs side by side, with the same statistics as a report."""
 
-    experiments: list[ComparedExperiment]
+    experiments: list[ComparedExperiment] = Field(description="the two experiments, in order")
     report: Report = Field(
         description="the report over both experiments' jobs; its experiment_id is the first "
         "experiment's, its status that of both experiments' jobs together"

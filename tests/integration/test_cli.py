@@ -4,14 +4,30 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cli.main import main
-from harness.service import Service
+from harness.processes import free_port
+from harness.service import ROOT, Service
+from tests.integration.terminal import run_in_terminal, terminal_env
 
 pytestmark = pytest.mark.integration
 SMALL = {"dataset": {"train_size": 1000, "test_size": 300}, "training": {"epochs": 2}}
+
+
+def normlab(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the command line as a user does, in a process of its own; output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
 
 
 def test_submit_watch_status_results_and_cancel(
@@ -23,11 +39,18 @@ def test_submit_watch_status_results_and_cancel(
     assert main([url, "submit", str(spec), "--watch"]) == 0
     watched = capsys.readouterr().out
     experiment_id = int(watched.split()[1].rstrip(":"))
-    assert f"experiment {experiment_id}: succeeded" in watched
-    assert "[########################] 2/2" in watched
+    lines = watched.splitlines()
+    assert f"experiment {experiment_id}: succeeded" in lines
+    # Not a terminal: plain lines, one per event, no control codes.
+    assert "\x1b" not in watched
+    for seed in (0, 1):
+        job = f"({'x/255'}, seed {seed})"
+        assert sum(line.endswith(f"{job}: succeeded") for line in lines) == 1, watched
+        assert sum(f"{job}: epoch 2/2, loss " in line for line in lines) == 1, watched
+    assert lines[-1] == f"details: normlab results {experiment_id}"
     assert main([url, "status", str(experiment_id)]) == 0
     status = capsys.readouterr().out
-    assert status.count("succeeded  epoch 2/2") == 2
+    assert status.count("succeeded  epoch 2/2  x/255  test loss") == 2
     assert main([url, "results", str(experiment_id)]) == 0
     assert "test loss" in capsys.readouterr().out
     assert main([url, "results", str(experiment_id), "--csv"]) == 0
@@ -36,6 +59,69 @@ def test_submit_watch_status_results_and_cancel(
     assert len(csv_lines) == 1 + 2 * 3  # two jobs, epochs 0 to 2
     assert main([url, "cancel", str(experiment_id)]) == 1
     assert "409" in capsys.readouterr().err
+
+
+def job_rows(lines: list[str], label: str, seed: int) -> list[str]:
+    """The lines that show one job's bar: its label (maybe cut short) and seed."""
+    return [line for line in lines if line.startswith(label[:12]) and f" seed {seed} " in line]
+
+
+def test_watch_draws_in_place_in_an_80_by_24_terminal(service: Service, tmp_path: Path) -> None:
+    variants = [
+        {"preprocessing": {"method": "scale", "divisor": 255}},
+        {"preprocessing": {"method": "none"}, "training": {"learning_rate": 0.01}},
+    ]
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"base": SMALL, "variants": variants, "seeds": [0, 1]}))
+    url = f"--url=http://127.0.0.1:{service.port}"
+    argv = [sys.executable, "-m", "cli", url, "submit", str(spec), "--watch"]
+    screen = run_in_terminal(argv, terminal_env(), columns=80, rows=24, timeout=600)
+    assert screen.returncode == 0, screen.text()
+    assert max(len(line) for line in screen.lines) <= 80, screen.text()
+    assert "Traceback" not in screen.text()
+    experiment_id = int(screen.lines[0].split()[1].rstrip(":"))
+    report: dict[str, Any] = service.get_json(f"/experiments/{experiment_id}/report")
+    for config in report["configs"]:
+        for seed in (0, 1):
+            # Redrawn in place: each job's bar is on the screen once, never scrolled again.
+            rows = job_rows(screen.lines, config["label"], seed)
+            assert len(rows) == 1, screen.text()
+            assert " 2/2 " in rows[0], rows
+            assert " loss " in rows[0], rows
+            assert rows[0].endswith("succeeded"), rows
+    overall = [line for line in screen.lines if line.startswith(f"experiment {experiment_id} ")]
+    assert len(overall) == 1, screen.text()
+    assert "8/8 epochs, 4/4 jobs ended" in overall[0], screen.text()
+    assert "answer:" in screen.lines
+    flowing = " ".join(screen.text().split())
+    assert all(" ".join(sentence.split()) in flowing for sentence in report["summary"])
+    assert f"details: normlab results {experiment_id}" in screen.lines
+
+
+def test_a_users_mistakes_are_one_line_each_without_a_traceback(
+    service: Service, tmp_path: Path
+) -> None:
+    url = f"--url=http://127.0.0.1:{service.port}"
+    (tmp_path / "bad.json").write_text('{"name": "no closing brace"')
+    (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "wrong.json").write_text('{"base": {"preprocessing": {"method": "bogus"}}}')
+    down = f"--url=http://127.0.0.1:{free_port()}"
+    cases = [
+        ([url, "submit", str(tmp_path / "missing.json")], 2, "cannot read"),
+        ([url, "submit", str(tmp_path / "bad.json")], 2, "is not valid JSON: Expecting"),
+        ([url, "submit", str(tmp_path / "list.json")], 2, "must hold a JSON object"),
+        ([url, "submit", str(tmp_path / "wrong.json")], 1, "422: base.preprocessing.method"),
+        ([url, "watch", "999999"], 1, "404: experiment 999999 not found"),
+        ([down, "watch", "1"], 1, "cannot reach http://127.0.0.1:"),
+        (["--url=127.0.0.1:8000", "status", "1"], 2, "--url: the API's URL must be"),
+    ]
+    for argv, code, message in cases:
+        result = normlab(*argv)
+        assert result.returncode == code, (argv, result.stderr)
+        assert result.stderr.count("\n") == 1, (argv, result.stderr)
+        assert result.stderr.startswith("error: "), argv
+        assert message in result.stderr, (argv, result.stderr)
+        assert result.stdout == "", argv
 
 
 def test_console_script_is_installed_and_reports_api_errors(service: Service) -> None:
