@@ -65,6 +65,12 @@ def _event(session: Session, job_id: int, experiment_id: int, kind: str, **data:
     session.execute(job_event(job_id, experiment_id, kind, **data))
 
 
+def _attempt_event(session: Session, attempt: Attempt, kind: str, **data: Any) -> None:
+    session.execute(
+        job_event(attempt.id, attempt.experiment_id, kind, attempt=attempt.attempt, **data)
+    )
+
+
 def _held(attempt: Attempt) -> ColumnElement[bool]:
     return (
         (Job.id == attempt.id)
@@ -107,8 +113,9 @@ def claim(session: Session, job_id: int) -> Claim | None:
     if claimed is None:
         return None
     number, experiment_id, config, seed = claimed
-    _event(session, job_id, experiment_id, STATUS, status=JobStatus.RUNNING, attempt=number)
-    return Claim(Attempt(job_id, experiment_id, number), config, seed)
+    attempt = Attempt(job_id, experiment_id, number)
+    _attempt_event(session, attempt, STATUS, status=JobStatus.RUNNING)
+    return Claim(attempt, config, seed)
 
 
 def progress(
@@ -128,7 +135,7 @@ def progress(
     if row is None:
         return Outcome.REFUSED
     if epoch is not None:
-        _event(session, attempt.id, attempt.experiment_id, EPOCH, attempt=attempt.attempt, **epoch)
+        _attempt_event(session, attempt, EPOCH, **epoch)
     return Outcome.RECORDED if row.cancel_requested_at is None else Outcome.CANCEL_REQUESTED
 
 
@@ -157,15 +164,7 @@ def end(
     )
     if ended.rowcount != 1:  # type: ignore[attr-defined]
         return Outcome.REFUSED
-    _event(
-        session,
-        attempt.id,
-        attempt.experiment_id,
-        STATUS,
-        attempt=attempt.attempt,
-        status=status,
-        error=error,
-    )
+    _attempt_event(session, attempt, STATUS, status=status, error=error)
     return Outcome(status)
 
 
@@ -177,15 +176,7 @@ def requeue(session: Session, attempt: Attempt, *, reason: str) -> Outcome:
     )
     if requeued.rowcount != 1:  # type: ignore[attr-defined]
         return Outcome.REFUSED
-    _event(
-        session,
-        attempt.id,
-        attempt.experiment_id,
-        STATUS,
-        attempt=attempt.attempt,
-        status=JobStatus.QUEUED,
-        reason=reason,
-    )
+    _attempt_event(session, attempt, STATUS, status=JobStatus.QUEUED, reason=reason)
     return Outcome.REQUEUED
 
 
