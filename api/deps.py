@@ -1,44 +1,20 @@
 """FastAPI dependencies: a database session per request, the broker client, settings."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
-from api.reads import Reader
 from models.broker import Broker
 from models.settings import Settings
 
 
-@asynccontextmanager
-async def _closing(session: Session) -> AsyncIterator[Session]:
-    # Opening a session does no I/O. Closing one inside a transaction rolls it back, so that goes
-    # to a thread; a route that ended its transaction leaves nothing to send, saving a thread hop.
-    # (A sync generator dependency would cost two hops per request.)
-    try:
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request on the app's engine, closed when the route is done."""
+    with request.app.state.sessionmaker() as session:
         yield session
-    finally:
-        if session.in_transaction():
-            await run_in_threadpool(session.close)
-        else:
-            session.close()
-
-
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """One session per request, closed when the response is done."""
-    async with _closing(request.app.state.sessionmaker()) as session:
-        yield session
-
-
-async def get_reader(request: Request) -> Reader:
-    """The app's reader, for a route that reads with one statement (autocommit on PostgreSQL:
-    two statements would not share a snapshot)."""
-    reader: Reader = request.app.state.reader
-    return reader
 
 
 async def get_broker(request: Request) -> Broker:
@@ -54,7 +30,6 @@ async def get_app_settings(request: Request) -> Settings:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-ReaderDep = Annotated[Reader, Depends(get_reader)]
 BrokerDep = Annotated[Broker, Depends(get_broker)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 

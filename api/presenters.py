@@ -3,7 +3,7 @@
 from collections import Counter
 from collections.abc import Sequence
 
-from fastapi import status
+from fastapi import Response
 from sqlalchemy.orm import Session
 
 from api.deps import MAX_ID
@@ -13,7 +13,6 @@ from api.report.build import build_report
 from api.report.comparisons import DEFAULT_METRIC, Metric
 from api.report.records import load_records
 from api.report.schemas import Report
-from api.responses import ModelResponse
 from api.schemas import ExperimentOut, ExperimentSummary, JobOut
 from api.services import experiments as services
 from api.services.submission import Submitted
@@ -54,13 +53,12 @@ def experiment_report(
     return build_report(session, experiment, status, metric=metric, margin=margin)
 
 
-def submitted_response(session: Session, submitted: Submitted) -> ModelResponse:
-    """202 with the new (or replayed) experiment and its Location."""
-    headers = {"Location": f"/experiments/{submitted.experiment.id}"}
+def submitted_response(session: Session, submitted: Submitted, response: Response) -> ExperimentOut:
+    """The new (or replayed) experiment; its Location, and whether replayed, in the headers."""
+    response.headers["Location"] = f"/experiments/{submitted.experiment.id}"
     if submitted.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    out = experiment_out(session, submitted.experiment, submitted.jobs)
-    return ModelResponse(out, status_code=status.HTTP_202_ACCEPTED, headers=headers)
+        response.headers["Idempotent-Replayed"] = "true"
+    return experiment_out(session, submitted.experiment, submitted.jobs)
 
 
 def compared_ids(ids: str) -> list[int]:

@@ -122,12 +122,10 @@ def _installed_by(requirements: Path) -> set[str]:
     return {name for name, _ in seen}
 
 
-def test_the_image_installs_greenlet_for_the_asyncio_reads() -> None:
-    # SQLAlchemy needs greenlet for asyncio but no longer requires it; here a test tool
-    # (playwright) installs it too, which would hide its absence from the image.
+def test_the_image_installs_the_postgresql_driver_and_no_test_tool() -> None:
     runtime = _installed_by(ROOT / "requirements.txt")
-    assert "greenlet" in runtime
-    assert "playwright" not in runtime
+    assert {"sqlalchemy", "psycopg", "psycopg-binary"} <= runtime
+    assert not {"playwright", "pytest", "schemathesis"} & runtime
 
 
 def test_workers_default_to_two_trainings_with_one_thread_each(compose: dict[str, Any]) -> None:

@@ -1,7 +1,5 @@
-"""The worker's reads and writes of a job's row: claim it, record epochs, end it.
-
-Every write after the claim is conditional on the job still running under the attempt that
-claimed it, so a stale delivery can never overwrite the record of a newer one.
+"""The worker's units of work on a job: claim it, record epochs, end it, each retried while
+the database is away. The transitions themselves, fenced on the attempt, are models.lifecycle's.
 """
 
 import logging
@@ -11,16 +9,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, delete, null, select, update
+from sqlalchemy import delete
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from models.base import utcnow
+from models import lifecycle
 from models.condition import JobCondition
 from models.db import session_scope
 from models.diagnostic import SUMMARY_DIAGNOSTICS, JobDiagnostic
-from models.event import EPOCH, STATUS, job_event
-from models.job import Job, JobStatus
+from models.job import JobStatus
+from models.lifecycle import Attempt, Outcome
 from models.metric import EpochMetric
 from models.spec import JobConfig
 from worker.conditions import Condition
@@ -48,19 +46,12 @@ class JobLost(RuntimeError):
 
 
 @dataclass(frozen=True)
-class ClaimedJob:
-    """A job this process now runs: its id, attempt, config and seed."""
+class ClaimedJob(Attempt):
+    """A job this process now runs: the attempt, its config and seed."""
 
-    id: int
-    attempt: int
     config: JobConfig
     seed: int
-    experiment_id: int
     claimed_at: float = field(default_factory=time.monotonic)
-
-
-def _ours(job: ClaimedJob) -> ColumnElement[bool]:
-    return (Job.id == job.id) & (Job.attempt == job.attempt) & (Job.status == JobStatus.RUNNING)
 
 
 def _finite(value: float) -> float | None:
@@ -70,29 +61,15 @@ def _finite(value: float) -> float | None:
 
 def claim(job_id: int) -> ClaimedJob | None:
     """Move a queued job to running atomically; None if another delivery got there first."""
-    now = utcnow()
     with session_scope() as session:
-        claimed = session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-            .values(
-                status=JobStatus.RUNNING,
-                started_at=now,
-                heartbeat_at=now,
-                epochs_done=0,
-                diagnostics_first=null(),
-                diagnostics_last=null(),
-                attempt=Job.attempt + 1,
-            )
-            .returning(Job.attempt, Job.config, Job.seed, Job.experiment_id)
-        ).one_or_none()
+        claimed = lifecycle.claim(session, job_id)
         if claimed is None:
             return None
-        for table in (EpochMetric, JobDiagnostic, JobCondition):
+        for table in (EpochMetric, JobDiagnostic, JobCondition):  # a new attempt starts afresh
             session.execute(delete(table).where(table.job_id == job_id))
-        attempt, config, seed, experiment_id = claimed
-        session.execute(job_event(job_id, experiment_id, STATUS, status="running", attempt=attempt))
-    return ClaimedJob(job_id, attempt, JobConfig.model_validate(config), seed, experiment_id)
+    attempt = claimed.attempt
+    config = JobConfig.model_validate(claimed.config)
+    return ClaimedJob(attempt.id, attempt.experiment_id, attempt.attempt, config, claimed.seed)
 
 
 def record_epoch(
@@ -109,9 +86,16 @@ def _replace_conditions(session: Session, job_id: int, conditions: Sequence[Cond
 
 
 def _record_epoch(job: ClaimedJob, result: EpochResult, conditions: Sequence[Condition]) -> None:
+    figures = {
+        "epoch": result.epoch,
+        "loss": _finite(result.loss),
+        "accuracy": result.accuracy,
+        "test_loss": _finite(result.test_loss),
+        "test_accuracy": result.test_accuracy,
+        "seconds": result.seconds,
+    }
     with session_scope() as session:
-        moved = session.execute(update(Job).where(_ours(job)).values(**_progress(result)))
-        if moved.rowcount != 1:  # type: ignore[attr-defined]
+        if lifecycle.progress(session, job, _progress(result), figures) is Outcome.REFUSED:
             raise JobLost(f"job {job.id} is no longer running as attempt {job.attempt}")
         # A retried write may follow one that committed before its connection dropped.
         for table in (EpochMetric, JobDiagnostic):
@@ -133,15 +117,6 @@ def _record_epoch(job: ClaimedJob, result: EpochResult, conditions: Sequence[Con
             JobDiagnostic(job_id=job.id, epoch=result.epoch, name=name, value=_finite(value))
             for name, value in result.diagnostics.items()
         )
-        figures = {
-            "epoch": result.epoch,
-            "loss": _finite(result.loss),
-            "accuracy": result.accuracy,
-            "test_loss": _finite(result.test_loss),
-            "test_accuracy": result.test_accuracy,
-            "seconds": result.seconds,
-        }
-        session.execute(job_event(job.id, job.experiment_id, EPOCH, attempt=job.attempt, **figures))
         _replace_conditions(session, job.id, conditions)
 
 
@@ -152,11 +127,7 @@ def _progress(result: EpochResult) -> dict[str, object]:
         for name in SUMMARY_DIAGNOSTICS
         if name in result.diagnostics
     }
-    values: dict[str, object] = {
-        "epochs_done": result.epoch,
-        "heartbeat_at": utcnow(),
-        "diagnostics_last": summary,
-    }
+    values: dict[str, object] = {"epochs_done": result.epoch, "diagnostics_last": summary}
     return values | ({"diagnostics_first": summary} if result.epoch == 0 else {})
 
 
@@ -167,21 +138,15 @@ def heartbeat(job: ClaimedJob, batches_done: int = 0, batches_total: int = 0) ->
 
 
 def _heartbeat(job: ClaimedJob, batches_done: int, batches_total: int) -> bool:
+    batches = {"batches_done": batches_done, "batches_total": batches_total}
     with session_scope() as session:
-        row = session.execute(
-            update(Job)
-            .where(_ours(job))
-            .values(heartbeat_at=utcnow(), batches_done=batches_done, batches_total=batches_total)
-            .returning(Job.cancel_requested_at)
-        ).one_or_none()
-    return row is None or row.cancel_requested_at is not None
+        return lifecycle.progress(session, job, batches) is not Outcome.RECORDED
 
 
 def cancel_requested(job: ClaimedJob) -> bool:
     """Whether a client asked to cancel the job, or it stopped being ours."""
     with session_scope() as session:
-        row = session.execute(select(Job.cancel_requested_at).where(_ours(job))).one_or_none()
-    return row is None or row.cancel_requested_at is not None
+        return lifecycle.should_stop(session, job)
 
 
 def finish(
@@ -195,8 +160,7 @@ def finish(
 ) -> bool:
     """End the job: terminal status, final figures, curve summary or error, and its conditions
     from all its epochs (when given; else those of its last epoch stay); False if not ours."""
-    values: dict[str, object] = {"status": status, "error": error, "finished_at": utcnow()}
-    values |= summary or {}
+    values: dict[str, object] = dict(summary or {})
     if final is not None:
         values |= {
             "final_loss": _finite(final.loss),
@@ -204,21 +168,20 @@ def finish(
             "final_test_loss": _finite(final.test_loss),
             "final_test_accuracy": final.test_accuracy,
         }
-    return retrying(lambda: _end(job, values, conditions))
+    return retrying(lambda: _end(job, status, error, values, conditions))
 
 
 def _end(
-    job: ClaimedJob, values: dict[str, object], conditions: Sequence[Condition] | None = None
+    job: ClaimedJob,
+    status: JobStatus,
+    error: str | None,
+    values: dict[str, object],
+    conditions: Sequence[Condition] | None,
 ) -> bool:
     with session_scope() as session:
-        ended = session.execute(update(Job).where(_ours(job)).values(**values))
-        if ended.rowcount != 1:  # type: ignore[attr-defined]
+        outcome = lifecycle.end(session, job, status, error=error, values=values)
+        if outcome is Outcome.REFUSED:
             return False
-        status, error = str(values["status"]), values.get("error")
-        event = job_event(
-            job.id, job.experiment_id, STATUS, attempt=job.attempt, status=status, error=error
-        )
-        session.execute(event)
         if conditions is not None:
             _replace_conditions(session, job.id, conditions)
         return True

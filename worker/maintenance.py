@@ -1,52 +1,38 @@
 """Keeping job state true when processes die or the broker was down: the reaper and the relay.
 
 Both are periodic tasks (Celery beat) and safe to run anywhere, any number of times at once:
-every change is a conditional update on the state that was read.
+every change is a transition of models.lifecycle, conditional on the state that was read.
 """
 
 import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
+from models import lifecycle
 from models.base import utcnow
 from models.db import session_scope
-from models.event import STATUS, job_event
 from models.job import Job, JobStatus
+from models.lifecycle import Attempt, Outcome
 from models.spec import JobConfig
 
 log = logging.getLogger(__name__)
 WORKER_LOST = "worker lost"
 
 
-def _end_or_requeue(
-    job_id: int, experiment_id: int, attempt: int, cancelled: bool, max_attempts: int
-) -> str:
-    values: dict[str, object]
-    if cancelled:
-        outcome, values = "cancelled", {"status": JobStatus.CANCELLED, "finished_at": utcnow()}
-    elif attempt >= max_attempts:
-        outcome = "failed"
-        values = {"status": JobStatus.FAILED, "error": WORKER_LOST, "finished_at": utcnow()}
-    else:
-        # Queued again without a published task: the relay publishes it.
-        outcome, values = "requeued", {"status": JobStatus.QUEUED, "enqueued_at": None}
+def _end_or_requeue(attempt: Attempt, cancelled: bool, max_attempts: int) -> Outcome:
     with session_scope() as session:
-        changed = session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.attempt == attempt, Job.status == JobStatus.RUNNING)
-            .values(**values)
-        )
-        if changed.rowcount != 1:  # type: ignore[attr-defined]
-            return "raced"
-        status = str(values["status"])
-        session.execute(job_event(job_id, experiment_id, STATUS, status=status, reason=outcome))
-        return outcome
+        if cancelled:
+            return lifecycle.end(session, attempt, JobStatus.CANCELLED)
+        if attempt.attempt >= max_attempts:
+            return lifecycle.end(session, attempt, JobStatus.FAILED, error=WORKER_LOST)
+        return lifecycle.requeue(session, attempt, reason=WORKER_LOST)
 
 
 def reap_stale_jobs(*, stale_seconds: float, max_attempts: int) -> dict[int, str]:
-    """Running jobs without a heartbeat for `stale_seconds`: re-queue, or fail past the cap."""
+    """Running jobs without a heartbeat for `stale_seconds`: re-queue, or fail past the cap;
+    each one's Outcome (a str, as the task's result carries it)."""
     cutoff = utcnow() - timedelta(seconds=stale_seconds)
     last_sign = func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at)
     with session_scope() as session:
@@ -55,8 +41,10 @@ def reap_stale_jobs(*, stale_seconds: float, max_attempts: int) -> dict[int, str
                 Job.status == JobStatus.RUNNING, last_sign < cutoff
             )
         ).all()
-    outcomes = {
-        job_id: _end_or_requeue(job_id, experiment_id, attempt, cancel is not None, max_attempts)
+    outcomes: dict[int, str] = {
+        job_id: _end_or_requeue(
+            Attempt(job_id, experiment_id, attempt), cancel is not None, max_attempts
+        )
         for job_id, experiment_id, attempt, cancel in stale
     }
     for job_id, outcome in outcomes.items():
@@ -79,5 +67,5 @@ def relay_unpublished(
         ).all()
         for job in waiting:
             publish(job.id, JobConfig.model_validate(job.config))
-            job.enqueued_at = utcnow()
+        lifecycle.mark_published(session, [job.id for job in waiting])
     return [job.id for job in waiting]

@@ -6,6 +6,7 @@ from functools import cache, lru_cache
 from sqlalchemy.exc import SQLAlchemyError
 
 from models.job import JobStatus
+from models.lifecycle import Outcome
 from models.settings import get_settings
 from models.spec import JobConfig, PreprocessingSpec
 from worker import jobs
@@ -91,7 +92,7 @@ def _train(job: jobs.ClaimedJob, hooks: RecordingHooks) -> TrainingOutcome:
 
 
 def run_job(job_id: int, time_limit_errors: tuple[type[BaseException], ...] = ()) -> str:
-    """Claim and run one job; returns how it ended, or 'skipped' if it was not ours to run.
+    """Claim and run one job; returns how it ended, or Outcome.REFUSED if it was not queued.
 
     An error of `time_limit_errors` (the task queue's soft limit) ends the job failed with
     "time limit"; the process goes on serving.
@@ -99,7 +100,7 @@ def run_job(job_id: int, time_limit_errors: tuple[type[BaseException], ...] = ()
     job = jobs.claim(job_id)
     if job is None:
         log.info("job %s: not queued any more, nothing to do", job_id)
-        return "skipped"
+        return Outcome.REFUSED
     return run_claimed(job, time_limit_errors)
 
 
@@ -113,7 +114,7 @@ def run_claimed(
         outcome = _train(job, hooks)
     except jobs.JobLost:
         log.warning("job %s: attempt %s lost its claim; stopped", job.id, job.attempt)
-        return "lost"
+        return Outcome.REFUSED
     except time_limit_errors:
         log.warning("job %s: time limit reached", job.id)
         jobs.finish(job, JobStatus.FAILED, error=TIME_LIMIT)

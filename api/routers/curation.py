@@ -8,7 +8,6 @@ from api.auth import OwnerDep
 from api.deps import BrokerDep, ExperimentId, JobId, SessionDep, SettingsDep
 from api.presenters import experiment_comparison, experiment_out, submitted_response
 from api.report.side_by_side import CompareQuery, ExperimentComparison
-from api.responses import ModelResponse
 from api.schemas import ExperimentOut, ExperimentPatch
 from api.services import deletion, reruns
 from api.services import experiments as services
@@ -69,30 +68,35 @@ def delete_experiment(
 @router.post(
     "/experiments/{experiment_id}/rerun",
     status_code=status.HTTP_202_ACCEPTED,
-    response_model=ExperimentOut,
     tags=["experiments"],
 )
 def rerun_experiment(
     experiment_id: ExperimentId,
+    response: Response,
     session: SessionDep,
     broker: BrokerDep,
     settings: SettingsDep,
     owner: OwnerDep,
-) -> ModelResponse:
+) -> ExperimentOut:
     """A new experiment with the same configs and seeds, name and tags; notes say its source."""
     how = reruns.Resubmission(owner, broker, settings.max_active_jobs_per_key)
-    return submitted_response(session, reruns.rerun_experiment(session, experiment_id, how))
+    rerun = reruns.rerun_experiment(session, experiment_id, how)
+    return submitted_response(session, rerun, response)
 
 
 @router.post(
     "/jobs/{job_id}/rerun",
     status_code=status.HTTP_202_ACCEPTED,
-    response_model=ExperimentOut,
     tags=["jobs"],
 )
 def rerun_job(
-    job_id: JobId, session: SessionDep, broker: BrokerDep, settings: SettingsDep, owner: OwnerDep
-) -> ModelResponse:
+    job_id: JobId,
+    response: Response,
+    session: SessionDep,
+    broker: BrokerDep,
+    settings: SettingsDep,
+    owner: OwnerDep,
+) -> ExperimentOut:
     """A new one-job experiment with the job's config and seed, its experiment's name and tags."""
     how = reruns.Resubmission(owner, broker, settings.max_active_jobs_per_key)
-    return submitted_response(session, reruns.rerun_job(session, job_id, how))
+    return submitted_response(session, reruns.rerun_job(session, job_id, how), response)

@@ -16,7 +16,6 @@ from api.presenters import (
     submitted_response,
 )
 from api.report.schemas import Report, ReportQuery
-from api.responses import ModelResponse
 from api.schemas import MAX_TAGS, ExperimentOut, ExperimentPage, Tag
 from api.services import cancellation, events, submission
 from api.services import experiments as services
@@ -49,15 +48,16 @@ IdempotencyHeader = Annotated[
 ]
 
 
-@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=ExperimentOut)
+@router.post("", status_code=status.HTTP_202_ACCEPTED)
 def submit_experiment(
     spec: ExperimentSpec,
+    response: Response,
     session: SessionDep,
     broker: BrokerDep,
     settings: SettingsDep,
     owner: OwnerDep,
     idempotency_key: IdempotencyHeader = None,
-) -> ModelResponse:
+) -> ExperimentOut:
     """Expand the spec into one job per (config, seed), store them and queue them."""
     submitted = submission.submit(
         session,
@@ -67,7 +67,7 @@ def submit_experiment(
         idempotency_key=idempotency_key,
         max_active_jobs=settings.max_active_jobs_per_key,
     )
-    return submitted_response(session, submitted)
+    return submitted_response(session, submitted, response)
 
 
 @router.get("")

@@ -14,12 +14,10 @@ from api.deps import (
     ExperimentFilter,
     JobId,
     PageLimit,
-    ReaderDep,
     SessionDep,
     SettingsDep,
 )
 from api.queries import free_form
-from api.responses import ModelResponse
 from api.schemas import (
     ConditionOut,
     DiagnosticOut,
@@ -90,11 +88,11 @@ def list_jobs(
     return JobPage(items=[JobOut.from_row(row) for row in rows], next_cursor=next_cursor)
 
 
-@router.get("/{job_id}", response_model=JobOut)
-async def read_job(job_id: JobId, reader: ReaderDep, owner: OwnerDep) -> ModelResponse:
+@router.get("/{job_id}")
+def read_job(job_id: JobId, session: SessionDep, owner: OwnerDep) -> JobOut:
     """One job: status, config, seed, progress, result or error, summaries, conditions,
     timestamps."""
-    job, conditions = await reader(lambda s: jobs.job_with_conditions(s, job_id, owner))
+    job, conditions = jobs.job_with_conditions(session, job_id, owner)
     out = JobOut.from_row(job)
     out.conditions = [ConditionOut.model_validate(row) for row in conditions]
     if job.diagnostics_first:
@@ -104,7 +102,7 @@ async def read_job(job_id: JobId, reader: ReaderDep, owner: OwnerDep) -> ModelRe
             last_epoch=job.epochs_done,
             last=job.diagnostics_last or {},
         )
-    return ModelResponse(out)
+    return out
 
 
 @router.get("/{job_id}/metrics")

@@ -4,8 +4,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from api.errors import ExperimentBusy
-from api.services.cancellation import cancel_where
 from api.services.experiments import get_experiment
+from models import lifecycle
 from models.experiment import Experiment
 from models.job import Job, JobStatus
 
@@ -14,7 +14,8 @@ def delete_experiment(session: Session, experiment_id: int, owner: str | None) -
     """Cancel its jobs; delete it (jobs, metrics, diagnostics, events, conditions cascade) once
     none runs, else ExperimentBusy: a running job's worker must stop writing first."""
     get_experiment(session, experiment_id, owner)
-    cancel_where(session, Job.experiment_id == experiment_id)
+    lifecycle.cancel(session, Job.experiment_id == experiment_id)
+    session.commit()  # the cancels stand even if the deletion must wait
     running = session.scalar(
         select(func.count())
         .select_from(Job)

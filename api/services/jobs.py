@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from api import filters
@@ -23,15 +23,13 @@ from models.experiment import Experiment
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
 
-# Built once: building a statement costs more Python than running its cached compiled form.
-_JOB = select(Job).where(Job.id == bindparam("job_id"))
-_OWNED_JOB = _JOB.join(Experiment).where(Experiment.owner == bindparam("owner"))
-
 
 def get_job(session: Session, job_id: int, owner: str | None) -> Job:
     """The job, or JobNotFound (also when another key owns its experiment)."""
-    query, parameters = (_JOB, {}) if owner is None else (_OWNED_JOB, {"owner": owner})
-    job = session.scalar(query, {"job_id": job_id} | parameters)
+    query = select(Job).where(Job.id == job_id)
+    if owner is not None:
+        query = query.join(Experiment).where(Experiment.owner == owner)
+    job = session.scalar(query)
     if job is None:
         raise JobNotFound(job_id)
     return job

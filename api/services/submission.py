@@ -6,15 +6,14 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.errors import IdempotencyMismatch, TooManyRequests
 from api.services.experiments import get_experiment
-from models.base import utcnow
+from models import lifecycle
 from models.broker import Broker
-from models.event import STATUS, job_event
 from models.experiment import Experiment
 from models.experiment_spec import ExperimentSpec
 from models.idempotency import IdempotencyKey
@@ -97,8 +96,7 @@ def _store(
     session.add(experiment)
     session.add_all(job for job, _ in jobs)
     session.flush()  # ids for the events
-    for job, _ in jobs:
-        session.execute(job_event(job.id, experiment.id, STATUS, status="queued"))
+    lifecycle.created(session, [job for job, _ in jobs])
     return experiment, jobs
 
 
@@ -109,10 +107,7 @@ def _publish(session: Session, broker: Broker, jobs: list[tuple[Job, JobConfig]]
         # The jobs stay queued without enqueued_at: the worker's relay publishes them later.
         log.warning("broker unavailable: %s jobs left for the relay", len(jobs))
         return
-    ids = [job.id for job, _ in jobs]
-    marked = update(Job).where(Job.id.in_(ids)).values(enqueued_at=utcnow())
-    # Nothing reads the column from the session's objects: do not look for them to set it there.
-    session.execute(marked, execution_options={"synchronize_session": False})
+    lifecycle.mark_published(session, [job.id for job, _ in jobs])
     session.commit()
 
 

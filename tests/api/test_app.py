@@ -4,7 +4,6 @@ from anyio import to_thread
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.reads import AsyncReader, ThreadReader
 from models.settings import Settings
 
 
@@ -13,9 +12,3 @@ def test_sync_routes_run_on_as_many_threads_as_configured(settings: Settings) ->
         assert client.portal is not None  # the app's event loop, running while the client is open
         tokens = client.portal.call(lambda: to_thread.current_default_thread_limiter().total_tokens)
     assert tokens == 3
-
-
-def test_job_reads_take_a_thread_on_sqlite_only(client: TestClient, settings: Settings) -> None:
-    # SQLite's asyncio driver hops threads for every call, so its reads run in a request thread.
-    expected = ThreadReader if settings.database_url.startswith("sqlite") else AsyncReader
-    assert isinstance(client.app.state.reader, expected)  # type: ignore[attr-defined]

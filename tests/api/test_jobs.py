@@ -28,7 +28,7 @@ def test_a_job_is_read_after_the_database_dropped_every_connection(
     client: TestClient, session: Session
 ) -> None:
     job_id = add_job(session, JobConfig().resolved())
-    assert client.get(f"/jobs/{job_id}").status_code == 200  # the reader's connection is pooled
+    assert client.get(f"/jobs/{job_id}").status_code == 200  # its connection is now pooled
     if session.get_bind().dialect.name == "postgresql":  # as a restart would; SQLite has none
         terminate_other_connections(session.connection())
         session.commit()

@@ -12,6 +12,7 @@ from harness.training import small_config
 from models.base import utcnow
 from models.diagnostic import JobDiagnostic
 from models.job import Job, JobStatus
+from models.lifecycle import Outcome
 from models.metric import EpochMetric
 from models.settings import Settings
 from tests.rows import add_job
@@ -76,7 +77,7 @@ def test_second_delivery_of_a_finished_job_does_nothing(
 ) -> None:
     job_id = add_job(session, small_config())
     runner.run_job(job_id)
-    assert runner.run_job(job_id) == "skipped"
+    assert runner.run_job(job_id) is Outcome.REFUSED
     job = reload(session, job_id)
     assert (job.status, job.attempt) == ("succeeded", 1)
     assert metric_epochs(session, job_id) == [0, 1]
@@ -120,7 +121,7 @@ def test_missing_dataset_fails_the_job_with_a_reason(
 
 def test_cancelled_job_is_never_claimed(worker_env: Settings, session: Session) -> None:
     job_id = add_job(session, small_config(), status=JobStatus.CANCELLED)
-    assert runner.run_job(job_id) == "skipped"
+    assert runner.run_job(job_id) is Outcome.REFUSED
     job = reload(session, job_id)
     assert (job.status, job.attempt, job.started_at) == ("cancelled", 0, None)
 

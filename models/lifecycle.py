@@ -1,0 +1,208 @@
+"""Every transition of a job: its conditional update, its event, and its outcome.
+
+                     claim (attempt + 1)                  end (fenced)
+    created --> queued --------------------> running ----------------> succeeded
+                 |  ^                          |  |                    failed
+                 |  +--- requeue (reaper) -----+  |                    cancelled
+                 |           (fenced)             |
+                 |                                +-- progress, cancel request: stays running
+                 +--- cancel --> cancelled
+
+A transition is one conditional UPDATE: it changes the job only if the job is still where the
+transition starts from, so two processes racing for one job cannot both win. Every transition
+from running is fenced on the attempt that claimed the job: an attempt that lost it (requeued by
+the reaper, then claimed anew) can never overwrite the newer attempt's record. The three ended
+statuses have no way out. A transition whose starting point no longer holds writes nothing and
+returns Outcome.REFUSED; the caller owns the transaction, and the event is written in it.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, literal, null, select, update
+from sqlalchemy.orm import Session
+
+from models.base import UTCDateTime, utcnow
+from models.event import EPOCH, STATUS, job_event
+from models.job import TERMINAL_STATUSES, Job, JobStatus
+
+
+class Outcome(StrEnum):
+    """What a requested transition did."""
+
+    REQUEUED = "requeued"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    # Still running: progress recorded, or a client asked it to stop.
+    RECORDED = "recorded"
+    CANCEL_REQUESTED = "cancel_requested"
+    # The job was not where the transition starts (not queued, ended, or another attempt's).
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt at running a job: what every write after its claim is fenced on."""
+
+    id: int
+    experiment_id: int
+    attempt: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A job just claimed: the attempt, and what it runs (the config's JSON and the seed)."""
+
+    attempt: Attempt
+    config: dict[str, Any]
+    seed: int
+
+
+def _event(session: Session, job_id: int, experiment_id: int, kind: str, **data: Any) -> None:
+    session.execute(job_event(job_id, experiment_id, kind, **data))
+
+
+def _attempt_event(session: Session, attempt: Attempt, kind: str, **data: Any) -> None:
+    session.execute(
+        job_event(attempt.id, attempt.experiment_id, kind, attempt=attempt.attempt, **data)
+    )
+
+
+def _held(attempt: Attempt) -> ColumnElement[bool]:
+    return (
+        (Job.id == attempt.id)
+        & (Job.attempt == attempt.attempt)
+        & (Job.status == JobStatus.RUNNING)
+    )
+
+
+def created(session: Session, jobs: Iterable[Job]) -> None:
+    """Log the birth (queued) of jobs just flushed, in the transaction that stores them."""
+    for job in jobs:
+        _event(session, job.id, job.experiment_id, STATUS, status=JobStatus.QUEUED)
+
+
+def mark_published(session: Session, job_ids: list[int]) -> None:
+    """Note that the jobs' tasks reached the broker, so the relay leaves them alone."""
+    marked = update(Job).where(Job.id.in_(job_ids)).values(enqueued_at=utcnow())
+    # Nothing reads the column from the session's objects: do not look for them to set it there.
+    session.execute(marked, execution_options={"synchronize_session": False})
+
+
+def claim(session: Session, job_id: int) -> Claim | None:
+    """queued -> running as a new attempt, with the previous attempt's progress cleared;
+    None (refused) if the job is not queued."""
+    now = utcnow()
+    claimed = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+        .values(
+            status=JobStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            epochs_done=0,
+            diagnostics_first=null(),
+            diagnostics_last=null(),
+            attempt=Job.attempt + 1,
+        )
+        .returning(Job.attempt, Job.experiment_id, Job.config, Job.seed)
+    ).one_or_none()
+    if claimed is None:
+        return None
+    number, experiment_id, config, seed = claimed
+    attempt = Attempt(job_id, experiment_id, number)
+    _attempt_event(session, attempt, STATUS, status=JobStatus.RUNNING)
+    return Claim(attempt, config, seed)
+
+
+def progress(
+    session: Session,
+    attempt: Attempt,
+    values: Mapping[str, object],
+    epoch: Mapping[str, object] | None = None,
+) -> Outcome:
+    """Write a running attempt's progress and heartbeat, and its epoch's event if given:
+    RECORDED, CANCEL_REQUESTED if a client asked it to stop, REFUSED if no longer its."""
+    row = session.execute(
+        update(Job)
+        .where(_held(attempt))
+        .values(heartbeat_at=utcnow(), **values)
+        .returning(Job.cancel_requested_at)
+    ).one_or_none()
+    if row is None:
+        return Outcome.REFUSED
+    if epoch is not None:
+        _attempt_event(session, attempt, EPOCH, **epoch)
+    return Outcome.RECORDED if row.cancel_requested_at is None else Outcome.CANCEL_REQUESTED
+
+
+def should_stop(session: Session, attempt: Attempt) -> bool:
+    """Whether a client asked to cancel the job, or the attempt no longer holds it."""
+    row = session.execute(select(Job.cancel_requested_at).where(_held(attempt))).one_or_none()
+    return row is None or row.cancel_requested_at is not None
+
+
+def end(
+    session: Session,
+    attempt: Attempt,
+    status: JobStatus,
+    *,
+    error: str | None = None,
+    values: Mapping[str, object] | None = None,
+) -> Outcome:
+    """running -> succeeded, failed or cancelled, with the row's final `values`; REFUSED if
+    the attempt no longer holds the job."""
+    if status not in TERMINAL_STATUSES:
+        raise ValueError(f"{status} is not an ending")
+    ended = session.execute(
+        update(Job)
+        .where(_held(attempt))
+        .values(status=status, error=error, finished_at=utcnow(), **(values or {}))
+    )
+    if ended.rowcount != 1:  # type: ignore[attr-defined]
+        return Outcome.REFUSED
+    _attempt_event(session, attempt, STATUS, status=status, error=error)
+    return Outcome(status)
+
+
+def requeue(session: Session, attempt: Attempt, *, reason: str) -> Outcome:
+    """running -> queued for another attempt, unpublished (the relay publishes it); REFUSED if
+    the attempt no longer holds the job."""
+    requeued = session.execute(
+        update(Job).where(_held(attempt)).values(status=JobStatus.QUEUED, enqueued_at=None)
+    )
+    if requeued.rowcount != 1:  # type: ignore[attr-defined]
+        return Outcome.REFUSED
+    _attempt_event(session, attempt, STATUS, status=JobStatus.QUEUED, reason=reason)
+    return Outcome.REQUEUED
+
+
+def cancel(session: Session, where: ColumnElement[bool]) -> dict[int, Outcome]:
+    """Cancel the jobs `where` selects: queued -> cancelled at once; running ones get a cancel
+    request (their worker ends them, or the reaper if it died). Ended jobs are left alone."""
+    now = utcnow()
+    cancelled = session.execute(
+        update(Job)
+        .where(where, Job.status == JobStatus.QUEUED)
+        .values(status=JobStatus.CANCELLED, cancel_requested_at=now, finished_at=now)
+        .returning(Job.id, Job.experiment_id)
+    ).all()
+    for job_id, experiment_id in cancelled:
+        _event(session, job_id, experiment_id, STATUS, status=JobStatus.CANCELLED)
+    first_request = func.coalesce(Job.cancel_requested_at, literal(now, UTCDateTime()))
+    requested = session.scalars(
+        update(Job)
+        .where(where, Job.status == JobStatus.RUNNING)
+        .values(cancel_requested_at=first_request)
+        .returning(Job.id)
+    ).all()
+    outcomes = {job_id: Outcome.CANCELLED for job_id, _ in cancelled}
+    return outcomes | dict.fromkeys(requested, Outcome.CANCEL_REQUESTED)
+
+
+def cancel_job(session: Session, job_id: int) -> Outcome:
+    """Cancel one job (see `cancel`): CANCELLED, CANCEL_REQUESTED, or REFUSED once it ended."""
+    return cancel(session, Job.id == job_id).get(job_id, Outcome.REFUSED)
