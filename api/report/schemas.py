@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.report.comparisons import DEFAULT_METRIC, Metric
 from api.report.followups import FollowUp
 from api.report.statistics import Summary
+from api.schemas import ConditionOut
 
 
 class ReportQuery(BaseModel):
@@ -48,17 +49,12 @@ class CurvePoint(BaseModel):
     test_accuracy: Interval | None = Field(description="test accuracy over the seeds")
 
 
-class ConfigConditionOut(BaseModel):
-    """A condition as it held across a config's seeds (see README "Reading a diagnosis")."""
+class ConfigConditionOut(ConditionOut):
+    """A condition as it held across a config's seeds: the earliest epoch over them, the first
+    seed's statement and evidence (see README "Reading a diagnosis")."""
 
-    name: str = Field(description="the condition, e.g. saturated_softmax")
-    subject: str = Field(description='the layer it is about, or "job"')
-    kind: str = Field(description="problem or note")
     seeds: int = Field(description="how many of the config's measured seeds show it")
     of: int = Field(description="the config's measured seeds")
-    epoch: int = Field(description="the first epoch it held, over the seeds")
-    statement: str = Field(description="the first seed's statement, with its numbers")
-    evidence: dict[str, Any] = Field(description="the values, thresholds and epochs behind it")
 
 
 class ConfigRow(BaseModel):
