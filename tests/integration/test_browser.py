@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from harness.databases import TEST_REDIS_URL
 from harness.processes import stop
-from harness.service import Service
+from harness.service import Service, running_service
 
 pytestmark = pytest.mark.integration
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -48,12 +49,12 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
-def paused(service: Service) -> Iterator[Service]:
-    """The shared service with its training worker stopped (jobs stay queued); restarted after."""
-    stop(service.processes["worker"])
-    yield service
-    if service.processes["worker"].poll() is not None:
-        service.start("worker")
+def paused(database_url: str, tmp_path: Path) -> Iterator[Service]:
+    """A service of this test's own with its training worker stopped (jobs stay queued): the
+    shared service's worker log must hold only its own JSON lines, not a shutdown banner."""
+    with running_service(database_url, TEST_REDIS_URL, tmp_path) as service:
+        stop(service.processes["worker"])
+        yield service
 
 
 def points(page: Page, chart: str) -> int:
