@@ -75,8 +75,8 @@ def stop_signals(stopping: threading.Event) -> Iterator[None]:
 
     def handle(sig: int, frame: FrameType | None) -> Any:
         stopping.set()
-        chained = previous[signal.Signals(sig)]
-        return chained(sig, frame) if callable(chained) else None
+        server_handler = previous[signal.Signals(sig)]
+        return server_handler(sig, frame) if callable(server_handler) else None
 
     chained = [sig for sig, handler in previous.items() if callable(handler)]
     for sig in chained:
