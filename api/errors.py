@@ -109,6 +109,16 @@ class TooManyRequests(DomainError):
         super().__init__(detail, {"Retry-After": str(max(1, retry_after))})
 
 
+class Unavailable(DomainError):
+    """The process is at a bound of its own; `Retry-After` says when to try again."""
+
+    status = 503
+    title = "Service unavailable"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail, {"Retry-After": str(max(1, retry_after))})
+
+
 class NotAcceptable(DomainError):
     """None of the media types the client accepts can be served."""
 
@@ -156,9 +166,10 @@ PROBLEM_STATUSES = {
     413: "the request body is too large",
     415: "the request body is not JSON",
     422: "invalid input: each error names the field and what is allowed",
-    429: "over a per-key limit; see Retry-After",
+    429: "over a per-key limit (requests, active jobs, open event streams); see Retry-After",
     500: "an unexpected error (no internals are shown)",
-    503: "the database does not answer; see Retry-After",
+    503: "the database does not answer, or this server holds its most event streams; see "
+    "Retry-After",
 }
 
 

@@ -15,6 +15,7 @@ from api.limits import BodyLimits
 from api.metrics import RequestTimer, StoreCollector, new_registry
 from api.queries import refuse_unknown_query
 from api.routers import curation, experiments, health, jobs, pages
+from api.stream_limits import Streams, stop_signals
 from models.broker import Broker
 from models.db import make_engine, make_sessionmaker
 from models.settings import Settings, get_settings
@@ -43,7 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
-        yield
+        app.state.streams = Streams(settings.max_event_streams, settings.max_event_streams_per_key)
+        with stop_signals(app.state.streams.stopping):
+            yield
         metrics_registry.unregister(store)
         store.close()
         app.state.gatekeeper.close()

@@ -10,11 +10,13 @@ import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
+from api.stream_limits import Streams
 from models.event import JobEvent
 
 EVENT_STREAM: dict[int | str, dict[str, object]] = {
@@ -61,14 +63,17 @@ def format_event(event: JobEvent) -> str:
 
 async def _events(request: Request, fetch: Fetch, after: int) -> AsyncIterator[str]:
     factory: sessionmaker[Session] = request.app.state.sessionmaker
+    streams: Streams = request.app.state.streams
     quiet = 0.0
 
     def read(position: int) -> tuple[Sequence[JobEvent], bool]:
+        # A session per poll, closed before the stream sleeps: no connection is held between.
         with factory() as session:
             return fetch(session, position)
 
-    while not await request.is_disconnected():
-        events, ended = await run_in_threadpool(read, after)
+    # On shutdown the stream stops without `end`: the job goes on, so the client reconnects.
+    while not streams.stopping.is_set() and not await request.is_disconnected():
+        events, ended = await to_thread.run_sync(read, after, limiter=streams.polls)
         for event in events:
             yield format_event(event)
             after = event.id
@@ -83,11 +88,38 @@ async def _events(request: Request, fetch: Fetch, after: int) -> AsyncIterator[s
                 quiet = 0.0
 
 
-def event_stream(request: Request, fetch: Fetch, after: int) -> StreamingResponse:
-    """A text/event-stream response that follows the log from event `after` on."""
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(
-        _events(request, fetch, after),
-        media_type="text/event-stream",
-        headers=headers,
-    )
+class EventStream(StreamingResponse):
+    """A text/event-stream that holds one of the process's stream places while it is sent."""
+
+    def __init__(self, request: Request, owner: str | None, fetch: Fetch, after: int) -> None:
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        super().__init__(
+            _events(request, fetch, after), media_type="text/event-stream", headers=headers
+        )
+        self.streams: Streams = request.app.state.streams
+        self.owner = owner
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Send the stream, or refuse it (429/503) past a bound."""
+        with self.streams.slot(self.owner):
+            await super().__call__(scope, receive, send)
+
+
+def event_stream(
+    request: Request,
+    *,
+    owner: str | None,
+    subject: Callable[[Session], object],
+    fetch: Fetch,
+    after: int,
+) -> EventStream:
+    """A stream that follows the log from event `after` on, once `subject` (the job or the
+    experiment, read in a short session of its own) is found to be the caller's.
+
+    A streaming route takes no request session: that one would live, with its pooled
+    connection, as long as the response.
+    """
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    with factory() as session:
+        subject(session)
+    return EventStream(request, owner, fetch, after)

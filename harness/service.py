@@ -163,9 +163,9 @@ def running_service(
 
 
 @contextmanager
-def running_api(database_url: str, redis_url: str, logs: Path) -> Iterator[Service]:
+def running_api(database_url: str, redis_url: str, logs: Path, **extra: str) -> Iterator[Service]:
     """Start the API alone, no worker: what load and query benchmarks measure."""
-    env = service_env(database_url, redis_url)
+    env = service_env(database_url, redis_url, **extra)
     with _running(Service(env, logs), ("api",)) as service:
         yield service
 

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # Failed authentications from one client address in any minute before it gets 429s.
     auth_failures_per_minute: int = Field(30, ge=1)
     max_active_jobs_per_key: int = Field(1000, ge=1)
+    # Open event streams (SSE) per API process and per key; past them a stream is refused
+    # (503, 429). Each holds a connection but no database session or thread between polls.
+    max_event_streams: int = Field(100, ge=1)
+    max_event_streams_per_key: int = Field(20, ge=1)
     max_body_bytes: int = Field(1_048_576, ge=1024)
     # Threads for the API's sync routes (AnyIO's default is 40). Fewer contend less for the GIL,
     # which shortens the slowest requests without serving fewer (README, Performance). A call

@@ -149,18 +149,18 @@ def read_report(
 
 @router.get("/{experiment_id}/events", response_class=StreamingResponse, responses=EVENT_STREAM)
 def experiment_events(
-    experiment_id: ExperimentId,
-    request: Request,
-    session: SessionDep,
-    owner: OwnerDep,
-    after: ResumeAfter,
+    experiment_id: ExperimentId, request: Request, owner: OwnerDep, after: ResumeAfter
 ) -> StreamingResponse:
-    """Server-Sent Events of every job of the experiment, until all of them have ended."""
-    services.get_experiment(session, experiment_id, owner)
+    """Server-Sent Events of every job of the experiment, until all of them have ended; bounded
+    like a job's stream."""
     return event_stream(
         request,
-        lambda db, position: events.events_after(db, after=position, experiment_id=experiment_id),
-        after,
+        owner=owner,
+        subject=lambda db: services.get_experiment(db, experiment_id, owner),
+        fetch=lambda db, position: events.events_after(
+            db, after=position, experiment_id=experiment_id
+        ),
+        after=after,
     )
 
 

@@ -136,13 +136,17 @@ def cancel_job(job_id: JobId, session: SessionDep, owner: OwnerDep) -> JobOut:
 
 @router.get("/{job_id}/events", response_class=StreamingResponse, responses=EVENT_STREAM)
 def job_events(
-    job_id: JobId, request: Request, session: SessionDep, owner: OwnerDep, after: ResumeAfter
+    job_id: JobId, request: Request, owner: OwnerDep, after: ResumeAfter
 ) -> StreamingResponse:
     """Server-Sent Events: each status change and finished epoch of the job, until it ends.
 
-    Reconnect with `Last-Event-ID` (or `?last_event_id=`) to resume without loss.
+    Reconnect with `Last-Event-ID` (or `?last_event_id=`) to resume without loss. Open streams
+    are bounded per key (429) and per server (503).
     """
-    jobs.get_job(session, job_id, owner)
     return event_stream(
-        request, lambda db, position: events.events_after(db, after=position, job_id=job_id), after
+        request,
+        owner=owner,
+        subject=lambda db: jobs.get_job(db, job_id, owner),
+        fetch=lambda db, position: events.events_after(db, after=position, job_id=job_id),
+        after=after,
     )

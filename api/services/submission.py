@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -41,9 +41,21 @@ def request_hash(spec: ExperimentSpec) -> str:
     ).hexdigest()
 
 
+def _hold_quota(session: Session, owner: str) -> None:
+    """Serialise one key's submissions until this transaction ends, so the count of its active
+    jobs and the insert that count allows are one step: two racing requests cannot both pass."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(owner))))
+    else:
+        # SQLite has one writer: taking the write lock before counting serialises every writer.
+        # No earlier statement of this request wrote, so the driver has no transaction open.
+        session.execute(text("BEGIN IMMEDIATE"))
+
+
 def _check_quota(session: Session, owner: str | None, new_jobs: int, limit: int) -> None:
     if owner is None:
         return
+    _hold_quota(session, owner)
     active = (
         session.scalar(
             select(func.count())
