@@ -1,5 +1,6 @@
 """Celery tasks: thin, like views; they take ids and hand the work to plain functions."""
 
+import logging
 from functools import cache
 
 from celery.exceptions import Reject, SoftTimeLimitExceeded
@@ -12,6 +13,8 @@ from models.tasks import REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB
 from worker import maintenance
 from worker.celery_app import app
 
+log = logging.getLogger(__name__)
+
 
 @app.task(name=TRAIN_JOB)  # type: ignore[untyped-decorator]
 def train_job(job_id: int) -> str:
@@ -23,6 +26,7 @@ def train_job(job_id: int) -> str:
     try:
         return run_job(job_id, time_limit_errors=(SoftTimeLimitExceeded,))
     except OperationalError as error:
+        log.warning("job %s: database unreachable; task back to the queue", job_id)
         raise Reject(type(error).__name__, requeue=True) from error
 
 
