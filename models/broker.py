@@ -4,6 +4,9 @@ Tasks go out by name (models.tasks), so neither the API nor the worker's relay i
 code that runs them.
 """
 
+import base64
+import binascii
+import json
 from typing import Any
 
 from celery import Celery
@@ -40,6 +43,7 @@ class Broker:
 
     def __init__(self, settings: Settings) -> None:
         self.timeout = timeout = settings.broker_timeout
+        self.queue = settings.queue
         self.limits = LimitPolicy(settings.time_limit_factor, settings.max_job_seconds)
         config = celery_config(settings)
         config["broker_connection_timeout"] = timeout
@@ -64,6 +68,12 @@ class Broker:
                     **train_job_options(config, self.limits),
                 )
 
+    def waiting_jobs(self) -> set[int]:
+        """The jobs whose training task waits in the queue, not yet delivered to a worker."""
+        with self.celery.connection_for_read() as connection:
+            messages = connection.default_channel.client.lrange(self.queue, 0, -1)
+        return {job_id for raw in messages if (job_id := job_of_message(raw)) is not None}
+
     def ping(self) -> bool:
         """Whether the broker answers within the timeout."""
         try:
@@ -76,3 +86,18 @@ class Broker:
     def close(self) -> None:
         """Release the client's connections."""
         self.celery.close()
+
+
+def job_of_message(raw: bytes | str) -> int | None:
+    """The job id of a training task as Celery's Redis transport stores it in a queue; None for
+    any other message."""
+    try:
+        message = json.loads(raw)
+        if message["headers"].get("task") != TRAIN_JOB:
+            return None
+        body = message["body"]
+        if message["properties"].get("body_encoding") == "base64":
+            body = base64.b64decode(body)
+        return int(json.loads(body)[0][0])
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError, binascii.Error):
+        return None

@@ -101,11 +101,15 @@ class Job(CreatedAtMixin, Base):
     diagnostics_last: Mapped[dict[str, float | None] | None] = mapped_column(JSONType)
     error: Mapped[str | None] = mapped_column(Text)
     cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Set once the task is published; the relay publishes queued jobs that still lack it.
+    # When the task was last published; the relay (re)publishes queued jobs whose task is not
+    # waiting in the broker once this is older than its grace period.
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Refreshed by the training loop; the reaper re-queues running jobs whose heartbeat is stale.
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # "host:pid" of the process running the current attempt: a redelivered task on that host
+    # takes the job over at once if that process is gone.
+    claimed_by: Mapped[str | None] = mapped_column(String(300))
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     experiment: Mapped["Experiment"] = relationship(back_populates="jobs", lazy="raise")

@@ -6,7 +6,10 @@
                  |  +--- requeue (reaper) -----+  |                    cancelled
                  |           (fenced)             |
                  |                                +-- progress, cancel request: stays running
+                 |                                +-- take over (its process is gone): requeue
+                 |                                    and claim as attempt + 1, one transaction
                  +--- cancel --> cancelled
+                 +--- republish (relay): stays queued, enqueued_at refreshed
 
 A transition is one conditional UPDATE: it changes the job only if the job is still where the
 transition starts from, so two processes racing for one job cannot both win. Every transition
@@ -27,6 +30,9 @@ from sqlalchemy.orm import Session
 from models.base import UTCDateTime, utcnow
 from models.event import EPOCH, STATUS, job_event
 from models.job import TERMINAL_STATUSES, Job, JobStatus
+
+# The reason an attempt whose process died is requeued (or failed, past the attempt cap).
+WORKER_LOST = "worker lost"
 
 
 class Outcome(StrEnum):
@@ -86,15 +92,19 @@ def created(session: Session, jobs: Iterable[Job]) -> None:
 
 
 def mark_published(session: Session, job_ids: list[int]) -> None:
-    """Note that the jobs' tasks reached the broker, so the relay leaves them alone."""
-    marked = update(Job).where(Job.id.in_(job_ids)).values(enqueued_at=utcnow())
+    """Note when the jobs' tasks reached the broker: the relay's grace period starts again."""
+    marked = (
+        update(Job)
+        .where(Job.id.in_(job_ids), Job.status == JobStatus.QUEUED)
+        .values(enqueued_at=utcnow())
+    )
     # Nothing reads the column from the session's objects: do not look for them to set it there.
     session.execute(marked, execution_options={"synchronize_session": False})
 
 
-def claim(session: Session, job_id: int) -> Claim | None:
-    """queued -> running as a new attempt, with the previous attempt's progress cleared;
-    None (refused) if the job is not queued."""
+def claim(session: Session, job_id: int, claimed_by: str | None = None) -> Claim | None:
+    """queued -> running as a new attempt by the process `claimed_by` ("host:pid"), with the
+    previous attempt's progress cleared; None (refused) if the job is not queued."""
     now = utcnow()
     claimed = session.execute(
         update(Job)
@@ -107,6 +117,7 @@ def claim(session: Session, job_id: int) -> Claim | None:
             diagnostics_first=null(),
             diagnostics_last=null(),
             attempt=Job.attempt + 1,
+            claimed_by=claimed_by,
         )
         .returning(Job.attempt, Job.experiment_id, Job.config, Job.seed)
     ).one_or_none()
@@ -116,6 +127,26 @@ def claim(session: Session, job_id: int) -> Claim | None:
     attempt = Attempt(job_id, experiment_id, number)
     _attempt_event(session, attempt, STATUS, status=JobStatus.RUNNING)
     return Claim(attempt, config, seed)
+
+
+def holder(session: Session, job_id: int) -> tuple[Attempt, str | None] | None:
+    """The running attempt of a job and the process that claimed it; None if not running."""
+    row = session.execute(
+        select(Job.experiment_id, Job.attempt, Job.claimed_by).where(
+            Job.id == job_id, Job.status == JobStatus.RUNNING
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return Attempt(job_id, row.experiment_id, row.attempt), row.claimed_by
+
+
+def take_over(session: Session, dead: Attempt, claimed_by: str, *, reason: str) -> Claim | None:
+    """A running attempt whose process is known to be gone -> queued -> running as the next
+    attempt by `claimed_by`; None if `dead` no longer holds the job (fenced)."""
+    if requeue(session, dead, reason=reason) is Outcome.REFUSED:
+        return None
+    return claim(session, dead.id, claimed_by)
 
 
 def progress(

@@ -4,6 +4,8 @@ the database is away. The transitions themselves, fenced on the attempt, are mod
 
 import logging
 import math
+import os
+import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ from models.diagnostic import SUMMARY_DIAGNOSTICS, JobDiagnostic
 from models.job import JobStatus
 from models.lifecycle import Attempt, Outcome
 from models.metric import EpochMetric
+from models.settings import get_settings
 from models.spec import JobConfig
 from worker.conditions import Condition
 from worker.training.results import EpochResult
@@ -59,17 +62,61 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def this_process() -> str:
+    """What a claim records of the process that makes it: "host:pid"."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def is_gone(claimed_by: str | None) -> bool:
+    """Whether the process that claimed an attempt provably no longer runs: on this host, with
+    no process of its pid. Another host's process, or an unknown one, may be alive."""
+    host, _, pid = (claimed_by or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # a process of that pid exists, owned by someone else
+        return False
+    return False
+
+
 def claim(job_id: int) -> ClaimedJob | None:
-    """Move a queued job to running atomically; None if another delivery got there first."""
+    """Move a queued job to running atomically, or take over a running one whose process is
+    gone; None if another delivery got there first. Retried while the database is away; the
+    last OperationalError propagates, so the task is not taken as done."""
+    claimed = retrying(lambda: _claim(job_id))
+    if claimed is None:
+        return None
+    attempt = claimed.attempt
+    config = JobConfig.model_validate(claimed.config)
+    return ClaimedJob(attempt.id, attempt.experiment_id, attempt.attempt, config, claimed.seed)
+
+
+def _claim(job_id: int) -> lifecycle.Claim | None:
     with session_scope() as session:
-        claimed = lifecycle.claim(session, job_id)
+        me = this_process()
+        claimed = lifecycle.claim(session, job_id, me) or _take_over(session, job_id, me)
         if claimed is None:
             return None
         for table in (EpochMetric, JobDiagnostic, JobCondition):  # a new attempt starts afresh
             session.execute(delete(table).where(table.job_id == job_id))
-    attempt = claimed.attempt
-    config = JobConfig.model_validate(claimed.config)
-    return ClaimedJob(attempt.id, attempt.experiment_id, attempt.attempt, config, claimed.seed)
+        return claimed
+
+
+def _take_over(session: Session, job_id: int, me: str) -> lifecycle.Claim | None:
+    """A running job whose process is gone: the next attempt, by this process, at once
+    (not after the reaper's staleness); failed as worker lost past the attempt cap."""
+    held = lifecycle.holder(session, job_id)
+    if held is None or not is_gone(held[1]):
+        return None
+    dead = held[0]
+    log.warning("job %s: attempt %s's process %s is gone", job_id, dead.attempt, held[1])
+    if dead.attempt >= get_settings().max_attempts:
+        lifecycle.end(session, dead, JobStatus.FAILED, error=lifecycle.WORKER_LOST)
+        return None
+    return lifecycle.take_over(session, dead, me, reason=lifecycle.WORKER_LOST)
 
 
 def record_epoch(

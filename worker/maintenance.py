@@ -14,11 +14,10 @@ from models import lifecycle
 from models.base import utcnow
 from models.db import session_scope
 from models.job import Job, JobStatus
-from models.lifecycle import Attempt, Outcome
+from models.lifecycle import WORKER_LOST, Attempt, Outcome
 from models.spec import JobConfig
 
 log = logging.getLogger(__name__)
-WORKER_LOST = "worker lost"
 
 
 def _end_or_requeue(attempt: Attempt, cancelled: bool, max_attempts: int) -> Outcome:
@@ -53,19 +52,32 @@ def reap_stale_jobs(*, stale_seconds: float, max_attempts: int) -> dict[int, str
 
 
 def relay_unpublished(
-    publish: Callable[[int, JobConfig], None], *, grace_seconds: float
+    publish: Callable[[int, JobConfig], None],
+    waiting: Callable[[], set[int]],
+    *,
+    grace_seconds: float,
 ) -> list[int]:
-    """Publish queued jobs whose task never reached the broker; returns their ids."""
+    """Publish the task of every queued job that has been queued, unclaimed, for longer than
+    the grace period since its last publish, and whose task does not wait in the broker's
+    queue: its message never went out, or was lost (Redis restarted empty), or sits with a
+    worker that died before running it. Returns their ids.
+
+    A job that merely waits its turn has its message in the queue and is left alone; so at most
+    one message per queued job waits there, and any duplicate delivered meets a refused claim.
+    """
     cutoff = utcnow() - timedelta(seconds=grace_seconds)
+    last_publish = func.coalesce(Job.enqueued_at, Job.created_at)
     with session_scope() as session:
-        waiting = session.scalars(
+        due = session.scalars(
             select(Job)
-            .where(
-                Job.status == JobStatus.QUEUED, Job.enqueued_at.is_(None), Job.created_at < cutoff
-            )
+            .where(Job.status == JobStatus.QUEUED, last_publish < cutoff)
             .order_by(Job.id)
         ).all()
-        for job in waiting:
+        in_queue = waiting() if due else set()
+        lost = [job for job in due if job.id not in in_queue]
+        for job in lost:
             publish(job.id, JobConfig.model_validate(job.config))
-        lifecycle.mark_published(session, [job.id for job in waiting])
-    return [job.id for job in waiting]
+        lifecycle.mark_published(session, [job.id for job in lost])
+    for job in lost:
+        log.info("job %s: queued without a task waiting in the broker; published", job.id)
+    return [job.id for job in lost]

@@ -111,7 +111,8 @@ def run_claimed(
     log.info("job %s: attempt %s started", job.id, job.attempt)
     hooks = RecordingHooks(job, get_settings().cancel_poll_seconds)
     try:
-        outcome = _train(job, hooks)
+        with hooks:
+            outcome = _train(job, hooks)
     except jobs.JobLost:
         log.warning("job %s: attempt %s lost its claim; stopped", job.id, job.attempt)
         return Outcome.REFUSED

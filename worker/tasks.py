@@ -1,8 +1,10 @@
 """Celery tasks: thin, like views; they take ids and hand the work to plain functions."""
 
+import logging
 from functools import cache
 
-from celery.exceptions import SoftTimeLimitExceeded
+from celery.exceptions import Reject, SoftTimeLimitExceeded
+from sqlalchemy.exc import OperationalError
 
 from models.broker import Broker
 from models.settings import get_settings
@@ -11,14 +13,21 @@ from models.tasks import REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB
 from worker import maintenance
 from worker.celery_app import app
 
+log = logging.getLogger(__name__)
+
 
 @app.task(name=TRAIN_JOB)  # type: ignore[untyped-decorator]
 def train_job(job_id: int) -> str:
-    """Claim, train and record one job; a duplicate delivery finds nothing to claim."""
+    """Claim, train and record one job; a duplicate delivery finds nothing to claim. While the
+    database stays away the task goes back to the queue rather than being taken as done."""
     # Imported here so that TensorFlow loads only in the child process that trains.
     from worker.runner import run_job
 
-    return run_job(job_id, time_limit_errors=(SoftTimeLimitExceeded,))
+    try:
+        return run_job(job_id, time_limit_errors=(SoftTimeLimitExceeded,))
+    except OperationalError as error:
+        log.warning("job %s: database unreachable; task back to the queue", job_id)
+        raise Reject(type(error).__name__, requeue=True) from error
 
 
 @app.task(name=REAP_STALE_JOBS)  # type: ignore[untyped-decorator]
@@ -41,5 +50,7 @@ def _publish(job_id: int, config: JobConfig) -> None:
 
 @app.task(name=RELAY_UNPUBLISHED)  # type: ignore[untyped-decorator]
 def relay_unpublished() -> list[int]:
-    """Publish the tasks of queued jobs that never reached the broker."""
-    return maintenance.relay_unpublished(_publish, grace_seconds=get_settings().relay_grace_seconds)
+    """Publish the tasks of queued jobs whose task is not waiting in the broker."""
+    return maintenance.relay_unpublished(
+        _publish, _broker().waiting_jobs, grace_seconds=get_settings().relay_grace_seconds
+    )

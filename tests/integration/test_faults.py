@@ -9,10 +9,12 @@ import signal
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -80,8 +82,12 @@ def assert_complete_success(service: Service, job: dict[str, Any]) -> None:
     assert job["result"]["loss"] == items[-1]["loss"]
 
 
-def test_killed_training_process_reruns_the_job_as_attempt_2(fresh: StartService) -> None:
-    service = fresh()
+def test_killed_training_process_reruns_the_job_at_once_as_attempt_2(
+    fresh: StartService,
+) -> None:
+    # A staleness beyond the test's timeouts: the redelivered task must take the job over
+    # itself, its claiming process being gone, not wait for the reaper.
+    service = fresh(NORMLAB_STALE_SECONDS="3600")
     job_id = one_job(service, MEDIUM)
     wait_mid_training(service, job_id)
     [child] = children(service.processes["worker"].pid)
@@ -134,16 +140,19 @@ def test_redis_down_at_post_answers_quickly_and_the_job_runs_when_it_is_back(
     assert_complete_success(service, wait_ended(service, job_id))
 
 
-def _block_database(database_url: str, seconds: float) -> None:
-    """Make the database unreachable for a moment: PostgreSQL refuses and drops connections;
+@contextmanager
+def database_away(database_url: str) -> Iterator[None]:
+    """Make the database unreachable while inside: PostgreSQL refuses and drops connections;
     a SQLite file is locked exclusively."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         lock = sqlite3.connect(str(url.database), timeout=30)
         lock.execute("BEGIN EXCLUSIVE")
-        time.sleep(seconds)
-        lock.rollback()
-        lock.close()
+        try:
+            yield
+        finally:
+            lock.rollback()
+            lock.close()
         return
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = url.database
@@ -153,8 +162,10 @@ def _block_database(database_url: str, seconds: float) -> None:
             text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
             {"name": name},
         )
-        time.sleep(seconds)
-        connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        try:
+            yield
+        finally:
+            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
     admin.dispose()
 
 
@@ -164,7 +175,8 @@ def test_database_away_for_a_moment_leaves_no_half_written_success(
     service = fresh()
     job_id = one_job(service, MEDIUM)
     wait_mid_training(service, job_id)
-    _block_database(database_url, 3)
+    with database_away(database_url):
+        time.sleep(3)
     job = wait_ended(service, job_id)
     if job["status"] == "succeeded":
         assert_complete_success(service, job)
@@ -217,3 +229,63 @@ def test_job_past_its_time_limit_fails_and_the_worker_keeps_serving(fresh: Start
     assert (ended["status"], ended["error"]) == ("failed", "time limit")
     assert ended["progress"]["epoch"] < 50, ended
     assert_complete_success(service, wait_ended(service, one_job(service, SMALL)))
+
+
+def _redis(server: RedisServer) -> redis.Redis:
+    return redis.Redis.from_url(server.url)
+
+
+def test_jobs_queued_when_redis_restarts_empty_run_once_it_is_back(
+    fresh: StartService, private_redis: RedisServer
+) -> None:
+    service = fresh(private_redis.url)
+    stop(service.processes["worker"])
+    job_ids = [one_job(service, SMALL) for _ in range(2)]
+    queue = service.env["NORMLAB_QUEUE"]
+    with _redis(private_redis) as client:
+        wait_for(lambda: client.llen(queue) >= 2 or None, 60, "the tasks to wait in Redis")
+    private_redis.stop()
+    private_redis.start()  # --save "": it comes back without a message
+    service.start("worker")
+    for job_id in job_ids:
+        assert_complete_success(service, wait_ended(service, job_id))
+
+
+def test_a_job_a_killed_worker_had_taken_from_redis_runs_on_the_next_worker(
+    fresh: StartService, private_redis: RedisServer
+) -> None:
+    # Its training processes frozen, the worker takes the task from Redis (it moves to the
+    # transport's unacked set) but cannot start it; then the whole worker is killed. Redis
+    # would hand the task out again only after the visibility timeout (12 h).
+    service = fresh(private_redis.url)
+    worker = service.processes["worker"]
+    for child in wait_for(lambda: children(worker.pid) or None, 60, "the worker's pool"):
+        os.kill(child, signal.SIGSTOP)
+    job_id = one_job(service, SMALL)
+    queue = service.env["NORMLAB_QUEUE"]
+    with _redis(private_redis) as client:
+        taken = lambda: (client.llen(queue) == 0 and client.hlen("unacked") >= 1) or None  # noqa: E731
+        wait_for(taken, 60, "the worker to take the task")
+    assert service.job(job_id)["status"] == "queued"
+    stop(worker, signal.SIGKILL)
+    service.start("worker")
+    assert_complete_success(service, wait_ended(service, job_id))
+
+
+def _logged(service: Service, name: str, text: str) -> bool | None:
+    return True if text in (service.logs / f"{name}.log").read_text(errors="replace") else None
+
+
+def test_jobs_whose_tasks_arrive_while_the_database_is_away_run_once_it_is_back(
+    fresh: StartService, database_url: str
+) -> None:
+    service = fresh()
+    stop(service.processes["worker"])
+    job_ids = [one_job(service, SMALL) for _ in range(2)]
+    with database_away(database_url):
+        service.start("worker")
+        # Away until a claim has met it, however long the worker takes to start.
+        met = lambda: _logged(service, "worker", "database unreachable")  # noqa: E731
+        wait_for(met, 240, "a claim to meet the database away")
+    for job_id in job_ids:
+        assert_complete_success(service, wait_ended(service, job_id))

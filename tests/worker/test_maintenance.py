@@ -1,5 +1,8 @@
 """The reaper and the relay against the real database, and the fence against stale attempts."""
 
+import os
+import socket
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -78,26 +81,68 @@ def test_live_jobs_and_jobs_that_never_beat_recently_are_told_apart(
     assert reload(session, alive).status == "running"
 
 
-def test_relay_publishes_unpublished_queued_jobs_once(
+def test_relay_publishes_queued_jobs_whose_task_does_not_wait_in_the_broker(
     worker_env: Settings, session: Session
 ) -> None:
-    old = add_job(session, small_config(), 0, created_at=utcnow() - LONG_AGO)
+    long_ago = utcnow() - LONG_AGO
+    never = add_job(session, small_config(), 0, created_at=long_ago)
     fresh = add_job(session, small_config(), 0)
-    published_before = add_job(
-        session, small_config(), 0, created_at=utcnow() - LONG_AGO, enqueued_at=utcnow() - LONG_AGO
-    )
+    waiting = add_job(session, small_config(), 0, created_at=long_ago, enqueued_at=long_ago)
+    lost = add_job(session, small_config(), 0, created_at=long_ago, enqueued_at=long_ago)
     sent: list[tuple[int, JobConfig]] = []
-    relayed = maintenance.relay_unpublished(lambda i, c: sent.append((i, c)), grace_seconds=30)
-    # Other tests' unpublished jobs may be relayed too: only these three are this test's.
-    assert old in relayed
-    assert (old, small_config()) in sent
+
+    def relay() -> list[int]:
+        return maintenance.relay_unpublished(
+            lambda i, c: sent.append((i, c)), lambda: {waiting}, grace_seconds=30
+        )
+
+    relayed = relay()
+    # Other tests' queued jobs may be relayed too: only these four are this test's.
+    assert never in relayed
+    assert lost in relayed
+    assert (never, small_config()) in sent
     assert fresh not in relayed
-    assert published_before not in relayed
-    assert reload(session, old).enqueued_at is not None
+    assert waiting not in relayed
+    assert reload(session, lost).enqueued_at > long_ago  # type: ignore[operator]
     assert reload(session, fresh).enqueued_at is None
-    assert old not in maintenance.relay_unpublished(
-        lambda i, c: sent.append((i, c)), grace_seconds=30
-    )
+    # Published again just now: not again before another grace period.
+    assert {never, lost}.isdisjoint(relay())
+
+
+def test_a_redelivered_task_takes_over_a_job_whose_process_is_gone(
+    worker_env: Settings, session: Session
+) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    job_id = running(session, age=timedelta(0), claimed_by=f"{socket.gethostname()}:{gone.pid}")
+    claimed = jobs.claim(job_id)
+    assert claimed is not None
+    assert claimed.attempt == 2
+    job = reload(session, job_id)
+    assert (job.status, job.claimed_by) == ("running", jobs.this_process())
+
+
+def test_a_redelivered_task_leaves_a_job_whose_process_may_live(
+    worker_env: Settings, session: Session
+) -> None:
+    alive = f"{socket.gethostname()}:{os.getppid()}"
+    elsewhere = f"another-host:{os.getpid() + 1}"
+    for claimed_by in (alive, elsewhere, None):
+        job_id = running(session, age=timedelta(0), claimed_by=claimed_by)
+        assert jobs.claim(job_id) is None
+        assert reload(session, job_id).attempt == 1
+
+
+def test_a_dead_attempt_at_the_cap_fails_as_worker_lost(
+    worker_env: Settings, session: Session
+) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    claimed_by = f"{socket.gethostname()}:{gone.pid}"
+    job_id = running(session, attempt=3, age=timedelta(0), claimed_by=claimed_by)
+    assert jobs.claim(job_id) is None
+    job = reload(session, job_id)
+    assert (job.status, job.error) == ("failed", "worker lost")
 
 
 def test_a_stale_attempt_cannot_write_after_a_new_one_claimed(
