@@ -20,6 +20,16 @@ def database_url(
         yield url
 
 
+@pytest.fixture
+def own_database_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database of this test's own, of the same kind: a service started by one test
+    must not share rows with the shared service, whose relay would publish its queued jobs to
+    the shared worker's queue."""
+    kind = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    with database_of_kind(kind, tmp_path_factory) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def service(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """One API and worker set per database kind, shared by the tests that do not break it."""

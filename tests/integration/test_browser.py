@@ -49,10 +49,10 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
-def paused(database_url: str, tmp_path: Path) -> Iterator[Service]:
+def paused(own_database_url: str, tmp_path: Path) -> Iterator[Service]:
     """A service of this test's own with its training worker stopped (jobs stay queued): the
     shared service's worker log must hold only its own JSON lines, not a shutdown banner."""
-    with running_service(database_url, TEST_REDIS_URL, tmp_path) as service:
+    with running_service(own_database_url, TEST_REDIS_URL, tmp_path) as service:
         stop(service.processes["worker"])
         yield service
 

@@ -31,12 +31,12 @@ StartService = Callable[..., Service]
 
 
 @pytest.fixture
-def fresh(database_url: str, tmp_path: Path) -> Iterator[StartService]:
+def fresh(own_database_url: str, tmp_path: Path) -> Iterator[StartService]:
     """Start a service of this test's own (any Redis URL, extra settings); stopped afterwards."""
     started: list[Any] = []
 
     def start(redis_url: str = TEST_REDIS_URL, **extra: str) -> Service:
-        context = running_service(database_url, redis_url, tmp_path, **extra)
+        context = running_service(own_database_url, redis_url, tmp_path, **extra)
         started.append(context)
         return context.__enter__()
 
@@ -170,12 +170,12 @@ def database_away(database_url: str) -> Iterator[None]:
 
 
 def test_database_away_for_a_moment_leaves_no_half_written_success(
-    fresh: StartService, database_url: str
+    fresh: StartService, own_database_url: str
 ) -> None:
     service = fresh()
     job_id = one_job(service, MEDIUM)
     wait_mid_training(service, job_id)
-    with database_away(database_url):
+    with database_away(own_database_url):
         time.sleep(3)
     job = wait_ended(service, job_id)
     if job["status"] == "succeeded":
@@ -277,12 +277,12 @@ def _logged(service: Service, name: str, text: str) -> bool | None:
 
 
 def test_jobs_whose_tasks_arrive_while_the_database_is_away_run_once_it_is_back(
-    fresh: StartService, database_url: str
+    fresh: StartService, own_database_url: str
 ) -> None:
     service = fresh()
     stop(service.processes["worker"])
     job_ids = [one_job(service, SMALL) for _ in range(2)]
-    with database_away(database_url):
+    with database_away(own_database_url):
         service.start("worker")
         # Away until a claim has met it, however long the worker takes to start.
         met = lambda: _logged(service, "worker", "database unreachable")  # noqa: E731
