@@ -1,11 +1,14 @@
 """Limits derived from a spec's size: the work it asks for, and how long a job may take."""
 
 import itertools
+import math
 
 from models.spec import JobConfig
 
 IMAGE_PIXELS = 28 * 28
 CLASSES = 10
+# The loss of a uniform guess over the classes: what a model that learned nothing scores.
+CHANCE_LOSS = math.log(CLASSES)
 # One experiment may ask for at most this many units of work (jobs x epochs x training
 # images x parameters): room for more than twice the 7-preprocessing x 5-seed sweep on the
 # full data.

@@ -30,6 +30,7 @@ from api.report.schemas import (
 from api.report.statistics import Verdict, summarize
 from api.report.summary import summary
 from models.experiment import Experiment
+from models.limits import CHANCE_LOSS
 
 
 def _interval(values: list[float]) -> Interval | None:
@@ -131,7 +132,7 @@ def report_of(
         name=name,
         status=status,
         summary=summary(groups, comparisons, metric),
-        chance_loss=math.log(10),
+        chance_loss=CHANCE_LOSS,
         metric=metric,
         margin=margin,
         best=best.label if best else None,

@@ -1,6 +1,5 @@
 """Routes of /jobs: read, list, per-epoch metrics and diagnostics, cancel."""
 
-import math
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
@@ -32,6 +31,7 @@ from api.services import cancellation, events, jobs
 from api.streams import EVENT_STREAM, ResumeAfter, event_stream
 from models.condition import ConditionName
 from models.job import JobStatus
+from models.limits import CHANCE_LOSS
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 MAX_EPOCH = 10_000
@@ -97,7 +97,7 @@ def read_job(job_id: JobId, session: SessionDep, owner: OwnerDep) -> JobOut:
     out.conditions = [ConditionOut.model_validate(row) for row in conditions]
     if job.diagnostics_first:
         out.diagnostics = DiagnosticsSummary(
-            chance_loss=math.log(10),
+            chance_loss=CHANCE_LOSS,
             epoch_0=job.diagnostics_first,
             last_epoch=job.epochs_done,
             last=job.diagnostics_last or {},

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
+from models.limits import CHANCE_LOSS
 from worker.diagnostics import (
-    CHANCE_LOSS,
     PROBE_SIZE,
     global_norm,
     hidden_stats,

@@ -27,10 +27,10 @@ import math
 from collections.abc import Sequence
 
 from models.condition import ConditionKind, ConditionName
+from models.limits import CHANCE_LOSS
 from models.spec import JobConfig
 from worker.conditions.base import Condition, evidence, held_since, number, trained
 from worker.curves import EXPLOSION_FACTOR, exploded_epoch
-from worker.diagnostics import CHANCE_LOSS
 from worker.training.results import EpochResult
 
 CHANCE_ACCURACY = 0.1

@@ -5,6 +5,7 @@ import numpy as np
 import numpy.typing as npt
 import tensorflow as tf
 
+from models.limits import CHANCE_LOSS
 from worker import diagnostics
 from worker.training.losses import LossFunction
 
@@ -53,7 +54,7 @@ class Probe:
         values = {"probe.loss": float(probe_loss)}
         if epoch == 0:
             values |= diagnostics.input_stats(self.images.numpy())
-            values["probe.chance_loss"] = diagnostics.CHANCE_LOSS
+            values["probe.chance_loss"] = CHANCE_LOSS
         values |= diagnostics.output_stats(logits.numpy(), self.labels)
         for number, (layer, hidden) in enumerate(
             zip(self.dense[:-1], outputs[:-1], strict=True), start=1
