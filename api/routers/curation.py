@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.auth import OwnerDep
 from api.deps import BrokerDep, ExperimentId, JobId, SessionDep, SettingsDep
@@ -13,6 +13,16 @@ from api.services import deletion, reruns
 from api.services import experiments as services
 
 router = APIRouter()
+
+
+async def resubmission(
+    owner: OwnerDep, broker: BrokerDep, settings: SettingsDep
+) -> reruns.Resubmission:
+    """Who re-runs, through which broker, within which quota."""
+    return reruns.Resubmission(owner, broker, settings.max_active_jobs_per_key)
+
+
+ResubmissionDep = Annotated[reruns.Resubmission, Depends(resubmission)]
 
 
 @router.get("/experiments/compare", tags=["experiments"])
@@ -71,15 +81,9 @@ def delete_experiment(
     tags=["experiments"],
 )
 def rerun_experiment(
-    experiment_id: ExperimentId,
-    response: Response,
-    session: SessionDep,
-    broker: BrokerDep,
-    settings: SettingsDep,
-    owner: OwnerDep,
+    experiment_id: ExperimentId, response: Response, session: SessionDep, how: ResubmissionDep
 ) -> ExperimentOut:
     """A new experiment with the same configs and seeds, name and tags; notes say its source."""
-    how = reruns.Resubmission(owner, broker, settings.max_active_jobs_per_key)
     rerun = reruns.rerun_experiment(session, experiment_id, how)
     return submitted_response(session, rerun, response)
 
@@ -90,13 +94,7 @@ def rerun_experiment(
     tags=["jobs"],
 )
 def rerun_job(
-    job_id: JobId,
-    response: Response,
-    session: SessionDep,
-    broker: BrokerDep,
-    settings: SettingsDep,
-    owner: OwnerDep,
+    job_id: JobId, response: Response, session: SessionDep, how: ResubmissionDep
 ) -> ExperimentOut:
     """A new one-job experiment with the job's config and seed, its experiment's name and tags."""
-    how = reruns.Resubmission(owner, broker, settings.max_active_jobs_per_key)
     return submitted_response(session, reruns.rerun_job(session, job_id, how), response)
