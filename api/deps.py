@@ -12,8 +12,11 @@ from models.settings import Settings
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request on the app's engine, closed when the route is done."""
-    with request.app.state.sessionmaker() as session:
+    """One session per request on the app's engine, closed when the route is done; a GET's has
+    no transaction (see api.main)."""
+    state = request.app.state
+    factory = state.read_sessionmaker if request.method == "GET" else state.sessionmaker
+    with factory() as session:
         yield session
 
 

@@ -84,7 +84,9 @@ def database_of_kind(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 # What a restart does to pooled connections: PostgreSQL ends their backends.
 _TERMINATE_OTHERS = text(
-    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+    # With a timeout it returns once each backend has exited, as a restart has when the
+    # database answers again.
+    "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity"
     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
 )
 

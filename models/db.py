@@ -1,12 +1,13 @@
 """The engine (one per database and process), the session factory, and the worker's unit of work."""
 
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,13 +38,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _drop_if_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    # A pooled connection that the server closed (a restart, an administrator) has something to
+    # read while it sits idle: the server's goodbye, or the end of the stream. Polling its socket
+    # finds that without the round trip of a ping; the pool then replaces the connection.
+    readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    if readable:
+        raise exc.DisconnectionError("the server closed this pooled connection")
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; a SQLite file gets its directory, WAL mode and a busy timeout."""
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        # A pooled connection that the database dropped (a restart) is replaced before use.
-        return create_engine(url, pool_pre_ping=True, **POOL)
+        engine = create_engine(url, **POOL)
+        event.listen(engine, "checkout", _drop_if_closed)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(

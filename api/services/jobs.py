@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
@@ -23,13 +23,21 @@ from models.experiment import Experiment
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
 
+Owned = TypeVar("Owned", bound=Select[*tuple[Any, ...]])
+
+
+def _owned(query: Owned, owner: str | None) -> Owned:
+    """The query limited to jobs of the owner's experiments (all jobs without keys)."""
+    if owner is None:
+        return query
+    return query.join(Experiment, Experiment.id == Job.experiment_id).where(
+        Experiment.owner == owner
+    )
+
 
 def get_job(session: Session, job_id: int, owner: str | None) -> Job:
     """The job, or JobNotFound (also when another key owns its experiment)."""
-    query = select(Job).where(Job.id == job_id)
-    if owner is not None:
-        query = query.join(Experiment).where(Experiment.owner == owner)
-    job = session.scalar(query)
+    job = session.scalar(_owned(select(Job).where(Job.id == job_id), owner))
     if job is None:
         raise JobNotFound(job_id)
     return job
@@ -53,9 +61,7 @@ class JobQuery:
 
 
 def _filtered(request: JobQuery) -> Select[Job]:
-    query = select(Job)
-    if request.owner is not None:
-        query = query.join(Experiment).where(Experiment.owner == request.owner)
+    query = _owned(select(Job), request.owner)
     if request.experiment_id is not None:
         query = query.where(Job.experiment_id == request.experiment_id)
     if request.statuses:
@@ -127,15 +133,20 @@ def _beyond(
 
 def job_with_conditions(
     session: Session, job_id: int, owner: str | None
-) -> tuple[Job, Sequence[JobCondition]]:
-    """The job and its conditions: problems first, then by epoch, name and subject."""
-    job = get_job(session, job_id, owner)
+) -> tuple[Job, list[JobCondition]]:
+    """The job and its conditions (problems first, then by epoch, name and subject), in one
+    query: the most polled read, one round trip."""
     is_note = JobCondition.kind == ConditionKind.NOTE
-    order = (is_note, JobCondition.epoch, JobCondition.name, JobCondition.subject)
-    conditions = session.scalars(
-        select(JobCondition).where(JobCondition.job_id == job_id).order_by(*order)
-    ).all()
-    return job, conditions
+    query = (
+        select(Job, JobCondition)
+        .outerjoin(JobCondition, JobCondition.job_id == Job.id)
+        .where(Job.id == job_id)
+        .order_by(is_note, JobCondition.epoch, JobCondition.name, JobCondition.subject)
+    )
+    rows = session.execute(_owned(query, owner)).all()
+    if not rows:
+        raise JobNotFound(job_id)
+    return rows[0][0], [condition for _, condition in rows if condition is not None]
 
 
 def job_metrics(session: Session, job_id: int, owner: str | None) -> Sequence[EpochMetric]:

@@ -2,6 +2,7 @@
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from harness.databases import terminate_other_connections
@@ -33,6 +34,33 @@ def test_a_job_is_read_after_the_database_dropped_every_connection(
         terminate_other_connections(session.connection())
         session.commit()
     assert client.get(f"/jobs/{job_id}").json()["id"] == job_id
+
+
+def _statements(client: TestClient, method: str, path: str) -> list[tuple[str, str | None]]:
+    """Each statement the request sent: its first word and the isolation level it ran under."""
+    engine: Engine = client.app.state.sessionmaker.kw["bind"]  # type: ignore[attr-defined]
+    seen: list[tuple[str, str | None]] = []
+
+    def record(connection: object, _cursor: object, statement: str, *_: object) -> None:
+        options = connection.get_execution_options()  # type: ignore[attr-defined]
+        seen.append((statement.split()[0], options.get("isolation_level")))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.request(method, path).status_code < 300
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_reading_a_job_is_one_statement_outside_any_transaction(
+    client: TestClient, session: Session
+) -> None:
+    job_id = add_job(session, JobConfig().resolved())
+    assert _statements(client, "GET", f"/jobs/{job_id}") == [("SELECT", "AUTOCOMMIT")]
+    cancel = _statements(client, "POST", f"/jobs/{job_id}/cancel")
+    assert "UPDATE" in {word for word, _ in cancel}
+    assert {level for _, level in cancel} == {None}  # a write keeps its transaction
 
 
 def test_succeeded_job_shows_its_result(client: TestClient, session: Session) -> None:
