@@ -1,9 +1,10 @@
 """FastAPI dependencies: a database session per request, the broker client, settings."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.concurrency import contextmanager_in_threadpool
 from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
@@ -11,13 +12,20 @@ from models.broker import Broker
 from models.settings import Settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request on the app's engine, closed when the route is done; a GET's has
-    no transaction (see api.main)."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request on the app's engine, closed when the route is done."""
     state = request.app.state
-    factory = state.read_sessionmaker if request.method == "GET" else state.sessionmaker
-    with factory() as session:
-        yield session
+    if request.method == "GET":
+        # A GET's session has no transaction (api.main): opening it and closing it do no I/O,
+        # so they run here rather than in two more trips through the threadpool.
+        with state.read_sessionmaker() as session:
+            yield session
+    else:
+        # Closing may roll back (I/O): both ends in the threadpool, as FastAPI runs a sync
+        # dependency, whose exit waits for no free thread (a closing session can hold the lock
+        # that the routes occupying every thread wait for).
+        async with contextmanager_in_threadpool(state.sessionmaker()) as session:
+            yield session
 
 
 async def get_broker(request: Request) -> Broker:
