@@ -17,6 +17,11 @@ NAMING_CONVENTION = {
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
+# Tables whose ids clients hold (links, Last-Event-ID). Without AUTOINCREMENT, SQLite gives the
+# next row the id of the newest row once that is deleted, so an old link would show another
+# experiment; PostgreSQL's sequences never hand out an id twice.
+IDS_NEVER_REUSED = {"sqlite_autoincrement": True}
+
 
 def utcnow() -> datetime:
     """Return the current time, timezone-aware in UTC."""

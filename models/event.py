@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, Insert, Integer, String, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, CreatedAtMixin, JSONType
+from models.base import IDS_NEVER_REUSED, Base, CreatedAtMixin, JSONType
 
 STATUS = "status"
 EPOCH = "epoch"
@@ -22,6 +22,7 @@ class JobEvent(CreatedAtMixin, Base):
     __table_args__ = (
         Index("ix_job_events_job_id_id", "job_id", "id"),
         Index("ix_job_events_experiment_id_id", "experiment_id", "id"),
+        IDS_NEVER_REUSED,
     )
 
     # BIGINT on PostgreSQL; SQLite only autoincrements an INTEGER primary key.

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, CreatedAtMixin, JSONType, UTCDateTime
+from models.base import IDS_NEVER_REUSED, Base, CreatedAtMixin, JSONType, UTCDateTime
 
 if TYPE_CHECKING:
     from models.job import Job
@@ -19,6 +19,7 @@ class Experiment(CreatedAtMixin, Base):
     """A named set of jobs, one per (config, seed) of its spec."""
 
     __tablename__ = "experiments"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

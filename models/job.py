@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, CreatedAtMixin, JSONType, UTCDateTime
+from models.base import IDS_NEVER_REUSED, Base, CreatedAtMixin, JSONType, UTCDateTime
 
 if TYPE_CHECKING:
     from models.experiment import Experiment
@@ -65,6 +65,7 @@ class Job(CreatedAtMixin, Base):
     __table_args__ = (
         CheckConstraint(f"status IN ({_STATUS_VALUES})", name="status"),
         Index("ix_jobs_experiment_id_id", "experiment_id", "id"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

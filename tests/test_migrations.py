@@ -7,7 +7,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Integer, column, inspect, select, table, text
+from sqlalchemy import Integer, column, func, inspect, select, table, text
 
 from harness.databases import alembic_config, migrate, postgres_database, sqlite_database
 from models.base import Base, JSONType
@@ -131,3 +131,66 @@ def test_job_conditions_match_the_model_and_views_name_problems_and_notes(databa
     assert "job_conditions" not in inspect(engine).get_table_names()
     engine.dispose()
     migrate(database)
+
+
+BEFORE_AUTOINCREMENT = "3c7d9e1f5a20"  # the revision before SQLite's ids were never reused
+CHILD_ROWS = (
+    "INSERT INTO epoch_metrics (job_id, epoch, loss, seconds) VALUES (1, 0, 2.3, 0.1)",
+    "INSERT INTO job_events (job_id, experiment_id, kind, data, created_at)"
+    " VALUES (1, 1, 'status', '{}', '2026-11-25 12:00:00+00:00')",
+    "INSERT INTO job_diagnostics (job_id, epoch, name, value) VALUES (1, 0, 'probe.loss', 2.3)",
+)
+NEW_EXPERIMENT = "INSERT INTO experiments (name, spec, created_at) VALUES ('n', '{}', :now)"
+TABLES = ("experiments", "jobs", "epoch_metrics", "job_events", "job_diagnostics", "job_conditions")
+
+
+def _counts(url: str) -> dict[str, int]:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        found = {
+            name: connection.execute(select(func.count()).select_from(table(name))).scalar_one()
+            for name in (*TABLES, "job_results", "epoch_results")
+        }
+    engine.dispose()
+    return found
+
+
+def _id_after_deleting_the_newest(url: str) -> tuple[int, int]:
+    """Delete the newest experiment, create one: the deleted id and the new one."""
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        newest = connection.execute(text("SELECT max(id) FROM experiments")).scalar_one()
+        connection.execute(text("DELETE FROM experiments WHERE id = :id"), {"id": newest})
+        connection.execute(text(NEW_EXPERIMENT), {"now": "2026-11-25 12:00:00+00:00"})
+        created = connection.execute(text("SELECT max(id) FROM experiments")).scalar_one()
+    engine.dispose()
+    return newest, created
+
+
+def test_sqlite_never_gives_a_deleted_id_again_and_the_rebuild_keeps_every_row(
+    tmp_path: Path,
+) -> None:
+    with sqlite_database(tmp_path, BEFORE_AUTOINCREMENT) as url:
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            now = {"now": "2026-11-25 12:00:00+00:00"}
+            connection.execute(text(EXPERIMENT), now)
+            for job_id in (1, 2):
+                connection.execute(text(JOB), {"id": job_id, "done": 1} | now)
+            for statement in CHILD_ROWS:
+                connection.execute(text(statement))
+            condition = {"name": "at_chance", "subject": "job", "kind": "problem"}
+            connection.execute(text(CONDITION), condition)
+            for _ in range(2):  # two newer experiments without jobs
+                connection.execute(text(NEW_EXPERIMENT), now)
+        engine.dispose()
+        deleted, created = _id_after_deleting_the_newest(url)
+        assert created == deleted == 3  # the defect: the new experiment took the deleted one's id
+        before = _counts(url)
+        assert min(before.values()) >= 1
+        migrate(url)
+        assert _counts(url) == before  # nothing lost to the copy, nor to a cascade
+        deleted, created = _id_after_deleting_the_newest(url)
+        assert (deleted, created) == (3, 4)
+        command.downgrade(alembic_config(url), BEFORE_AUTOINCREMENT)
+        assert _counts(url) == before

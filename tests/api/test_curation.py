@@ -183,6 +183,14 @@ def test_delete_removes_the_experiment_with_every_row_of_its_jobs(
     assert client.delete(f"/experiments/{experiment_id}").status_code == 404
 
 
+def test_a_deleted_experiments_ids_are_never_given_again(client: TestClient) -> None:
+    first = client.post("/experiments", json={}).json()  # the newest experiment and job
+    assert client.delete(f"/experiments/{first['id']}").status_code == 204
+    second = client.post("/experiments", json={}).json()
+    assert second["id"] > first["id"]
+    assert second["jobs"][0]["id"] > first["jobs"][0]["id"]
+
+
 def test_delete_with_a_running_job_asks_it_to_stop_answers_409_then_deletes_once_it_stopped(
     client: TestClient, session: Session
 ) -> None:
