@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
 from api import filters
@@ -131,19 +131,26 @@ def _beyond(
     return or_(further, and_(expression == value, Job.id > last_id), expression.is_(None))
 
 
+# The most polled read, built once: building the statement cost more than running it.
+_JOB_WITH_CONDITIONS = (
+    select(Job, JobCondition)
+    .outerjoin(JobCondition, JobCondition.job_id == Job.id)
+    .where(Job.id == bindparam("job_id"))
+    .order_by(
+        JobCondition.kind == ConditionKind.NOTE,
+        JobCondition.epoch,
+        JobCondition.name,
+        JobCondition.subject,
+    )
+)
+
+
 def job_with_conditions(
     session: Session, job_id: int, owner: str | None
 ) -> tuple[Job, list[JobCondition]]:
     """The job and its conditions (problems first, then by epoch, name and subject), in one
-    query: the most polled read, one round trip."""
-    is_note = JobCondition.kind == ConditionKind.NOTE
-    query = (
-        select(Job, JobCondition)
-        .outerjoin(JobCondition, JobCondition.job_id == Job.id)
-        .where(Job.id == job_id)
-        .order_by(is_note, JobCondition.epoch, JobCondition.name, JobCondition.subject)
-    )
-    rows = session.execute(_owned(query, owner)).all()
+    query."""
+    rows = session.execute(_owned(_JOB_WITH_CONDITIONS, owner), {"job_id": job_id}).all()
     if not rows:
         raise JobNotFound(job_id)
     return rows[0][0], [condition for _, condition in rows if condition is not None]
