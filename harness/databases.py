@@ -15,6 +15,9 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_REDIS_URL = os.environ.get("NORMLAB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# In the name of every queue this run makes, so the keys it leaves in Redis are its own to
+# delete, not those of another run beside it on the same Redis database.
+RUN_QUEUES = f"normlab-run-{uuid.uuid4().hex[:8]}-"
 POSTGRES_ADMIN_URL = os.environ.get(
     "NORMLAB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx2 as httpx
 
+from harness.databases import RUN_QUEUES
 from harness.processes import free_port, stop, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,7 +145,7 @@ def service_env(database_url: str, redis_url: str, **extra: str) -> dict[str, st
         **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
-        "NORMLAB_QUEUE": f"normlab-it-{uuid.uuid4().hex[:10]}",
+        "NORMLAB_QUEUE": f"{RUN_QUEUES}it-{uuid.uuid4().hex[:10]}",
         "NORMLAB_TF_THREADS": "1",
         "PYTHONUNBUFFERED": "1",
         **FAST_MAINTENANCE,

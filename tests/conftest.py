@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.main import create_app
-from harness.databases import TEST_REDIS_URL, database_of_kind
+from harness.databases import RUN_QUEUES, TEST_REDIS_URL, database_of_kind
 from models.db import get_engine, make_engine, make_sessionmaker
 from models.settings import Settings, get_settings
 
@@ -32,16 +32,15 @@ def redis_client() -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(TEST_REDIS_URL)
     client.ping()
     yield client
-    for pattern in ("*normlab-test-*", "*normlab-it-*", "normlab:rate:*"):
-        for key in client.scan_iter(pattern):
-            client.delete(key)
+    for key in client.scan_iter(f"*{RUN_QUEUES}*"):  # rate-limit keys name their queue too
+        client.delete(key)
     client.close()
 
 
 @pytest.fixture
 def queue(redis_client: redis.Redis) -> Iterator[str]:
     """A queue name of this test's own, deleted afterwards."""
-    name = f"normlab-test-{uuid.uuid4().hex[:10]}"
+    name = f"{RUN_QUEUES}test-{uuid.uuid4().hex[:10]}"
     yield name
     redis_client.delete(name)
 
