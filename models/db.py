@@ -3,11 +3,11 @@
 import select
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Dialect, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,13 +38,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _drop_if_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+def _replace_if_closed(dialect: Dialect, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
     # A pooled connection that the server closed (a restart, an administrator) has something to
-    # read while it sits idle: the server's goodbye, or the end of the stream. Polling its socket
-    # finds that without the round trip of a ping; the pool then replaces the connection.
-    readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
-    if readable:
-        raise exc.DisconnectionError("the server closed this pooled connection")
+    # read while it sits idle: the server's goodbye, or the end of the stream. Its socket shows
+    # that without a round trip; only then is it pinged, as a live connection can rarely have a
+    # message waiting too (a notification). The pool replaces one that does not answer.
+    try:
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+        if readable:
+            dialect.do_ping(dbapi_connection)
+    except (OSError, dialect.loaded_dbapi.Error) as error:
+        raise exc.DisconnectionError("the server closed this pooled connection") from error
 
 
 def make_engine(url: str) -> Engine:
@@ -53,7 +57,7 @@ def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         engine = create_engine(url, **POOL)
-        event.listen(engine, "checkout", _drop_if_closed)
+        event.listen(engine, "checkout", partial(_replace_if_closed, engine.dialect))
         return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

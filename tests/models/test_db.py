@@ -1,13 +1,18 @@
 """The engine on SQLite: writers wait their turn instead of failing with "database is locked".
-(A read after PostgreSQL dropped every connection: tests/api/test_jobs.py.)"""
+On PostgreSQL: a pooled connection the server closed is replaced, a live one is kept. (A read
+after PostgreSQL dropped every connection, over HTTP: tests/api/test_jobs.py.)"""
 
+import select
 import threading
 from pathlib import Path
 
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from harness.databases import postgres_database
 from models.db import make_engine
+
+BACKEND = "SELECT pg_backend_pid()"
 
 
 def _items(url: str) -> Engine:
@@ -45,4 +50,39 @@ def test_concurrent_sqlite_writers_of_two_engines_all_commit(tmp_path: Path) -> 
     with engines[0].connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM items")).scalar() == 160
     for engine in engines:
+        engine.dispose()
+
+
+def test_a_pooled_postgresql_connection_with_a_message_waiting_is_kept_if_it_answers() -> None:
+    with postgres_database() as url:
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            backend = connection.exec_driver_sql(BACKEND).scalar()
+            connection.exec_driver_sql("LISTEN normlab_probe")
+            connection.commit()
+            pooled = connection.connection.dbapi_connection
+        notifier = make_engine(url)
+        with notifier.connect() as other:
+            other.exec_driver_sql("NOTIFY normlab_probe")
+            other.commit()
+        notifier.dispose()
+        assert pooled is not None
+        assert select.select([pooled.fileno()], [], [], 30)[0]  # the notification arrived
+        with engine.connect() as again:  # pinged, it answered: the same connection
+            assert again.exec_driver_sql(BACKEND).scalar() == backend
+        engine.dispose()
+
+
+def test_a_pooled_postgresql_connection_the_server_closed_is_replaced() -> None:
+    with postgres_database() as url:
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            backend = connection.exec_driver_sql(BACKEND).scalar()
+        admin = make_engine(url)
+        with admin.connect() as connection:
+            ended = connection.exec_driver_sql(f"SELECT pg_terminate_backend({backend}, 10000)")
+            assert ended.scalar() is True
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql(BACKEND).scalar() != backend
+        admin.dispose()
         engine.dispose()

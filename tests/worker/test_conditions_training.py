@@ -132,8 +132,14 @@ def test_a_thousand_images_over_thirty_epochs_overfit() -> None:
     assert "overfitting" not in names(HEALTHY)
 
 
-def test_sgd_at_learning_rate_0_5_is_unstable() -> None:
-    found = conditions(config(training={"optimizer": "sgd", "learning_rate": 0.5, "epochs": 6}))
+# Momentum 0.99 overshoots again and again (an effective step of lr / (1 - momentum) = 5): the
+# loss rose by about a fifth three times, where SGD at 0.5 rose by 21% on one machine and not at
+# all on another, whose CPU rounds the compiled arithmetic differently.
+OVERSHOOTING = {"optimizer": "sgd", "learning_rate": 0.05, "momentum": 0.99, "epochs": 8}
+
+
+def test_sgd_with_momentum_0_99_is_unstable() -> None:
+    found = conditions(config(training=OVERSHOOTING))
     unstable = found[("unstable", "job")]
     before, after = unstable.evidence["values"]["loss"]
     assert after > 1.1 * before
