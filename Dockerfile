@@ -12,6 +12,7 @@ RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
 
 COPY alembic.ini ./
 COPY models ./models
+COPY analysis ./analysis
 COPY migrations ./migrations
 COPY api ./api
 COPY worker ./worker

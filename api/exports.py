@@ -19,8 +19,8 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from analysis.labels import flatten, labels
 from api.errors import NotAcceptable
-from api.labels import flatten, labels
 from models.condition import ConditionKind, JobCondition
 from models.job import Job
 from models.metric import EpochMetric

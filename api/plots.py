@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from api.report.schemas import ConfigRow, Report
+from analysis.report.schemas import ConfigRow, Report
 
 ImageFormat = Literal["svg", "png"]
 # (curve field, title, logarithmic axis over the whole run)

@@ -6,14 +6,14 @@ from collections.abc import Sequence
 from fastapi import Response
 from sqlalchemy.orm import Session
 
+from analysis.report import side_by_side
+from analysis.report.build import build_report
+from analysis.report.comparisons import DEFAULT_METRIC, Metric
+from analysis.report.records import load_records
+from analysis.report.schemas import Report
 from api.deps import MAX_ID
 from api.errors import InvalidComparison
-from api.report import side_by_side
-from api.report.build import build_report
-from api.report.comparisons import DEFAULT_METRIC, Metric
-from api.report.records import load_records
-from api.report.schemas import Report
-from api.schemas import ExperimentOut, ExperimentSummary, JobOut
+from api.schemas import CompareQuery, ExperimentOut, ExperimentSummary, JobOut
 from api.services import experiments as services
 from api.services.submission import Submitted
 from models.experiment import Experiment, experiment_status
@@ -70,7 +70,7 @@ def compared_ids(ids: str) -> list[int]:
 
 
 def experiment_comparison(
-    session: Session, query: side_by_side.CompareQuery, owner: str | None
+    session: Session, query: CompareQuery, owner: str | None
 ) -> side_by_side.ExperimentComparison:
     """Two of the caller's experiments side by side, with the report's statistics."""
     ids = compared_ids(query.ids)
@@ -80,4 +80,4 @@ def experiment_comparison(
         side_by_side.Side(row.id, row.name, counts[row.id], load_records(session, row.id))
         for row in experiments
     ]
-    return side_by_side.compare(sides, query)
+    return side_by_side.compare(sides, metric=query.metric, margin=query.margin)

@@ -5,7 +5,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from models.condition import ConditionKind, ConditionName
+from analysis.report.comparisons import DEFAULT_METRIC, Metric
+from models.condition import ConditionOut
 from models.experiment import Experiment, ExperimentStatus, experiment_status
 from models.experiment_spec import ExperimentName
 from models.job import CurveSummary, Job, JobStatus
@@ -54,22 +55,6 @@ class DiagnosticsSummary(BaseModel):
     last_epoch: int = Field(description="the last finished epoch")
     last: dict[str, float | None] = Field(
         description="key diagnostics after the last finished epoch, by name"
-    )
-
-
-class ConditionOut(BaseModel):
-    """One condition of the job's diagnosis (README "Reading a diagnosis" explains each)."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    name: ConditionName = Field(description="which condition (README, Reading a diagnosis)")
-    kind: ConditionKind = Field(description="problem: something went wrong; note: worth knowing")
-    subject: str = Field(description='"job", or the layer it is about ("hidden_1")')
-    epoch: int = Field(description="the first epoch from which it held")
-    statement: str = Field(description="what it means, in plain words, with the numbers")
-    evidence: dict[str, Any] = Field(
-        description="`values` (diagnostics and losses; a list means one per epoch of `epochs`), "
-        "`thresholds` they were held against, and `epochs`"
     )
 
 
@@ -295,3 +280,24 @@ class HealthOut(BaseModel):
     )
     database: Literal["ok", "unavailable"] = Field(description="whether the database answers")
     broker: Literal["ok", "unavailable"] = Field(description="whether the broker (Redis) answers")
+
+
+class ReportQuery(BaseModel):
+    """The report's query parameters; any other is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    metric: Metric = Field(DEFAULT_METRIC, description="the final figure configs are compared on")
+    margin: float | None = Field(
+        None,
+        gt=0,
+        le=100,
+        description="equivalence margin on the metric (default 0.01 for losses, 0.005 for "
+        "accuracies)",
+    )
+
+
+class CompareQuery(ReportQuery):
+    """The experiments to compare, and the report's own parameters; any other is refused."""
+
+    ids: str = Field(pattern=r"^\d{1,10},\d{1,10}$", description="two experiment ids: `ids=1,2`")

@@ -3,11 +3,11 @@
 from functools import cache
 from typing import Any
 
+from analysis.epochs import EpochResult
 from models.spec import JobConfig
 from worker.data import FashionMnist, load_fashion_mnist
 from worker.preprocessing import preprocess
 from worker.training.loop import TrainingData
-from worker.training.results import EpochResult
 
 
 @cache

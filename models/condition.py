@@ -1,12 +1,13 @@
 """The job_conditions table: what the diagnosis of a job found, one row per (job, name, subject).
 
-A condition is derived from a job's stored metrics and diagnostics (worker.conditions) after each
+A condition is derived from a job's stored metrics and diagnostics (analysis.conditions) after each
 epoch and when the job ends; the report, the pages and the exports read it from here.
 """
 
 from enum import StrEnum
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -58,3 +59,19 @@ class JobCondition(Base):
     epoch: Mapped[int]
     statement: Mapped[str] = mapped_column(Text)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class ConditionOut(BaseModel):
+    """One condition of the job's diagnosis (README "Reading a diagnosis" explains each)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    name: ConditionName = Field(description="which condition (README, Reading a diagnosis)")
+    kind: ConditionKind = Field(description="problem: something went wrong; note: worth knowing")
+    subject: str = Field(description='"job", or the layer it is about ("hidden_1")')
+    epoch: int = Field(description="the first epoch from which it held")
+    statement: str = Field(description="what it means, in plain words, with the numbers")
+    evidence: dict[str, Any] = Field(
+        description="`values` (diagnostics and losses; a list means one per epoch of `epochs`), "
+        "`thresholds` they were held against, and `epochs`"
+    )

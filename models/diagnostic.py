@@ -5,23 +5,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
 
-# Carried on the job's row as well (Job.diagnostics_first/_last): the diagnostics that tell a
-# stuck run from a slow one at a glance, before training and after the last finished epoch.
-SUMMARY_DIAGNOSTICS = (
-    "probe.loss",
-    "output.logit_std",
-    "output.clipped_true_share",
-    "output.saturated_share",
-    "output.grad_norm",
-    "hidden_1.dead_share",
-    "hidden_1.update_ratio",
-)
-
 
 class JobDiagnostic(Base):
     """One measured value of one job at one epoch; a new diagnostic needs no migration.
 
-    Names are dotted: `input.*` (epoch 0 only), `output.*`, `hidden_<k>.*`, `probe.*`.
+    Names are dotted (analysis.names holds each with its words and unit).
     A value that is NaN or infinite is stored as NULL.
     """
 

@@ -29,7 +29,7 @@ _STATUS_VALUES = ", ".join(f"'{status.value}'" for status in JobStatus)
 
 
 class CurveSummary(BaseModel):
-    """The learning curve in a few numbers, written when the job ends (see worker.curves)."""
+    """The learning curve in a few numbers, written when the job ends (see analysis.curves)."""
 
     best_test_loss: float | None = Field(description="lowest test loss over the epochs")
     best_test_loss_epoch: int | None = Field(description="the epoch of the lowest test loss")
@@ -96,7 +96,7 @@ class Job(CreatedAtMixin, Base):
     train_loss_auc: Mapped[float | None] = mapped_column(Float)
     stuck: Mapped[bool | None]
     diverged_epoch: Mapped[int | None]
-    # The summary diagnostics (models.diagnostic.SUMMARY_DIAGNOSTICS) at epoch 0 and at
+    # The summary diagnostics (analysis.names.SUMMARY_DIAGNOSTICS) at epoch 0 and at
     # epochs_done, written with each epoch: GET /jobs/{id} reads one row, not job_diagnostics.
     diagnostics_first: Mapped[dict[str, float | None] | None] = mapped_column(JSONType)
     diagnostics_last: Mapped[dict[str, float | None] | None] = mapped_column(JSONType)

@@ -1,31 +1,16 @@
 """Training diagnostics as pure numpy functions over what a probe pass measured.
 
-Each function returns named values for the long `job_diagnostics` table: `input.*` once per
-job, `output.*` for the output layer, `hidden_<k>.*` per hidden layer, `probe.*` for the loss.
+Each function returns named values for the long `job_diagnostics` table; analysis.names holds
+every name, its words and its unit.
 """
 
 import math
-from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 
-PROBE_SIZE = 1024
-# The probe's fixed rule: this generator seed and the job's train size, nothing else, so every
-# job of an experiment with the same train size is probed on the same images.
-PROBE_SEED = 1_024
-# Keras' epsilon: under `clipped_probabilities` a sample whose true-class probability is at or
-# below it gets a clipped log and no gradient.
-CLIP = 1e-7
-# A unit is in its flat region when its derivative is below this share of the derivative's
-# maximum: there a gradient passing through it is cut a hundredfold.
-FLAT_DERIVATIVE = 0.01
-# The derivative of each saturating activation as a function of its output, and its maximum.
-Derivative = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
-DERIVATIVES: dict[str, tuple[Derivative, float]] = {
-    "sigmoid": (lambda a: a * (1 - a), 0.25),
-    "tanh": (lambda a: 1 - a * a, 1.0),
-}
+from analysis.names import INPUT, OUTPUT, name
+from analysis.probe import CLIP, DERIVATIVES, FLAT_DERIVATIVE, PROBE_SEED, PROBE_SIZE
 
 Array = npt.NDArray[np.floating]
 
@@ -40,10 +25,10 @@ def input_stats(images: Array) -> dict[str, float]:
     """Mean, std, min and max of the preprocessed inputs."""
     values = images.astype(np.float64)
     return {
-        "input.mean": float(values.mean()),
-        "input.std": float(values.std()),
-        "input.min": float(values.min()),
-        "input.max": float(values.max()),
+        name(INPUT, "mean"): float(values.mean()),
+        name(INPUT, "std"): float(values.std()),
+        name(INPUT, "min"): float(values.min()),
+        name(INPUT, "max"): float(values.max()),
     }
 
 
@@ -60,10 +45,10 @@ def output_stats(logits: Array, labels: npt.NDArray[np.integer]) -> dict[str, fl
     probabilities = softmax(logits)
     true_class = probabilities[np.arange(len(labels)), labels]
     return {
-        "output.logit_std": float(logits.astype(np.float64).std()),
-        "output.logit_max_abs": float(np.abs(logits).max()),
-        "output.clipped_true_share": float((true_class <= CLIP).mean()),
-        "output.saturated_share": float((probabilities.max(axis=1) >= 1 - CLIP).mean()),
+        name(OUTPUT, "logit_std"): float(logits.astype(np.float64).std()),
+        name(OUTPUT, "logit_max_abs"): float(np.abs(logits).max()),
+        name(OUTPUT, "clipped_true_share"): float((true_class <= CLIP).mean()),
+        name(OUTPUT, "saturated_share"): float((probabilities.max(axis=1) >= 1 - CLIP).mean()),
     }
 
 
@@ -71,10 +56,10 @@ def hidden_stats(layer: str, activations: Array) -> dict[str, float]:
     """Dead units (zero on every probe sample), zero activations, mean and std."""
     zero = activations == 0
     return {
-        f"{layer}.dead_share": float(zero.all(axis=0).mean()),
-        f"{layer}.zero_share": float(zero.mean()),
-        f"{layer}.activation_mean": float(activations.astype(np.float64).mean()),
-        f"{layer}.activation_std": float(activations.astype(np.float64).std()),
+        name(layer, "dead_share"): float(zero.all(axis=0).mean()),
+        name(layer, "zero_share"): float(zero.mean()),
+        name(layer, "activation_mean"): float(activations.astype(np.float64).mean()),
+        name(layer, "activation_std"): float(activations.astype(np.float64).std()),
     }
 
 
@@ -85,7 +70,7 @@ def saturated_share(layer: str, activation: str, activations: Array) -> dict[str
         return {}
     derivative, maximum = DERIVATIVES[activation]
     slopes = derivative(activations.astype(np.float64))
-    return {f"{layer}.saturated_share": float((slopes < FLAT_DERIVATIVE * maximum).mean())}
+    return {name(layer, "saturated_share"): float((slopes < FLAT_DERIVATIVE * maximum).mean())}
 
 
 def global_norm(arrays: list[Array]) -> float:
@@ -98,11 +83,11 @@ def layer_stats(
 ) -> dict[str, float]:
     """Gradient norm, weight norm and, after an epoch, how far the epoch moved the weights."""
     stats = {
-        f"{layer}.grad_norm": global_norm(gradients),
-        f"{layer}.weight_norm": global_norm(weights),
+        name(layer, "grad_norm"): global_norm(gradients),
+        name(layer, "weight_norm"): global_norm(weights),
     }
     if previous is not None:
         moved = global_norm([now - before for now, before in zip(weights, previous, strict=True)])
         before = global_norm(previous)
-        stats[f"{layer}.update_ratio"] = moved / before if before else math.inf
+        stats[name(layer, "update_ratio")] = moved / before if before else math.inf
     return stats

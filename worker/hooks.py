@@ -6,9 +6,9 @@ import threading
 import time
 from types import TracebackType
 
+from analysis.conditions import diagnose
+from analysis.epochs import EpochResult
 from worker import jobs
-from worker.conditions import diagnose
-from worker.training.results import EpochResult
 
 log = logging.getLogger(__name__)
 

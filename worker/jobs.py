@@ -15,17 +15,18 @@ from sqlalchemy import delete
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from analysis.conditions import Condition
+from analysis.epochs import EpochResult
+from analysis.names import SUMMARY_DIAGNOSTICS
 from models import lifecycle
 from models.condition import JobCondition
 from models.db import session_scope
-from models.diagnostic import SUMMARY_DIAGNOSTICS, JobDiagnostic
+from models.diagnostic import JobDiagnostic
 from models.job import JobStatus
 from models.lifecycle import Attempt, Outcome
 from models.metric import EpochMetric
 from models.settings import get_settings
 from models.spec import JobConfig
-from worker.conditions import Condition
-from worker.training.results import EpochResult
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

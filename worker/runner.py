@@ -5,19 +5,20 @@ from functools import cache, lru_cache
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from analysis.conditions import diagnose
+from analysis.curves import summarize
+from analysis.epochs import EpochResult
 from models.job import JobStatus
 from models.lifecycle import Outcome
 from models.settings import get_settings
 from models.spec import JobConfig, PreprocessingSpec
 from worker import jobs
-from worker.conditions import diagnose
-from worker.curves import summarize
 from worker.data import FashionMnist, load_fashion_mnist
 from worker.hooks import RecordingHooks
 from worker.preprocessing import preprocess
 from worker.training import runtime
 from worker.training.loop import TrainingData, compile_ahead, release_model_state, train
-from worker.training.results import Ending, EpochResult, TrainingOutcome
+from worker.training.results import Ending, TrainingOutcome
 
 log = logging.getLogger(__name__)
 MAX_ERROR_LENGTH = 500

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, StreamingResponse
 
+from analysis.report.schemas import Report
 from api import exports, plots
 from api.auth import OwnerDep
 from api.deps import BrokerDep, ExperimentId, PageLimit, SessionDep, SettingsDep
@@ -15,8 +16,7 @@ from api.presenters import (
     experiment_summaries,
     submitted_response,
 )
-from api.report.schemas import Report, ReportQuery
-from api.schemas import MAX_TAGS, ExperimentOut, ExperimentPage, Tag
+from api.schemas import MAX_TAGS, ExperimentOut, ExperimentPage, ReportQuery, Tag
 from api.services import cancellation, events, submission
 from api.services import experiments as services
 from api.streams import EVENT_STREAM, ResumeAfter, event_stream

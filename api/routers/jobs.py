@@ -18,7 +18,6 @@ from api.deps import (
 )
 from api.queries import free_form
 from api.schemas import (
-    ConditionOut,
     DiagnosticOut,
     DiagnosticsOut,
     DiagnosticsSummary,
@@ -29,7 +28,7 @@ from api.schemas import (
 )
 from api.services import cancellation, events, jobs
 from api.streams import EVENT_STREAM, ResumeAfter, event_stream
-from models.condition import ConditionName
+from models.condition import ConditionName, ConditionOut
 from models.job import JobStatus
 from models.limits import CHANCE_LOSS
 

@@ -4,13 +4,14 @@ seed's /255 model trained on the full data."""
 from functools import cache
 from typing import Any
 
+from analysis.conditions import Condition, diagnose
+from analysis.curves import summarize
+from analysis.epochs import EpochResult
 from harness.training import Recorder, data_for, small_config
 from models.condition import ConditionKind
 from models.spec import JobConfig
-from worker.conditions import Condition, diagnose
-from worker.curves import summarize
 from worker.training.loop import train
-from worker.training.results import Ending, EpochResult
+from worker.training.results import Ending
 
 SMALL = {"train_size": 2000, "test_size": 500}
 RAW = {"method": "none"}

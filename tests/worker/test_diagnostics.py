@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
+from analysis.probe import PROBE_SIZE
 from models.limits import CHANCE_LOSS
 from worker.diagnostics import (
-    PROBE_SIZE,
     global_norm,
     hidden_stats,
     input_stats,

@@ -4,11 +4,11 @@ import math
 
 from sqlalchemy.orm import Session
 
+from analysis.epochs import EpochResult
 from harness.training import small_config
 from models.settings import Settings
 from tests.rows import add_job, reload
 from worker import jobs, maintenance
-from worker.training.results import EpochResult
 
 
 def _epoch(epoch: int, diagnostics: dict[str, float]) -> EpochResult:

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from analysis.epochs import EpochResult
 from harness.training import small_config
 from models.base import utcnow
 from models.job import JobStatus
@@ -15,7 +16,6 @@ from models.settings import Settings
 from models.spec import JobConfig
 from tests.rows import add_job, reload
 from worker import jobs, maintenance
-from worker.training.results import EpochResult
 
 LONG_AGO = timedelta(hours=1)
 

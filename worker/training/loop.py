@@ -16,10 +16,11 @@ import numpy as np
 import numpy.typing as npt
 import tensorflow as tf
 
+from analysis.epochs import EpochResult
 from models.spec import JobConfig
 from worker.preprocessing import ALIGNMENT
 from worker.training.probe import Probe
-from worker.training.results import Ending, EpochResult, TrainingHooks, TrainingOutcome
+from worker.training.results import Ending, TrainingHooks, TrainingOutcome
 from worker.training.trainer import CHUNK_BATCHES, Trainer, initial_weights, trainer_for
 
 TENSOR_CACHE_SIZE = 8

@@ -5,6 +5,7 @@ import numpy as np
 import numpy.typing as npt
 import tensorflow as tf
 
+from analysis.names import OUTPUT, PROBE, PROBE_LOSS, hidden, name
 from models.limits import CHANCE_LOSS
 from worker import diagnostics
 from worker.training.losses import LossFunction
@@ -51,27 +52,27 @@ class Probe:
             probe_loss = tf.reduce_mean(self.loss(tf.constant(self.labels), logits))
         variables = [layer.trainable_variables for layer in self.dense]
         gradients = tape.gradient(probe_loss, variables)
-        values = {"probe.loss": float(probe_loss)}
+        values = {PROBE_LOSS: float(probe_loss)}
         if epoch == 0:
             values |= diagnostics.input_stats(self.images.numpy())
-            values["probe.chance_loss"] = CHANCE_LOSS
+            values[name(PROBE, "chance_loss")] = CHANCE_LOSS
         values |= diagnostics.output_stats(logits.numpy(), self.labels)
-        for number, (layer, hidden) in enumerate(
+        for number, (layer, activations) in enumerate(
             zip(self.dense[:-1], outputs[:-1], strict=True), start=1
         ):
-            values |= diagnostics.hidden_stats(f"hidden_{number}", hidden.numpy())
+            values |= diagnostics.hidden_stats(hidden(number), activations.numpy())
             activation = str(keras.activations.serialize(layer.activation))
-            values |= diagnostics.saturated_share(f"hidden_{number}", activation, hidden.numpy())
+            values |= diagnostics.saturated_share(hidden(number), activation, activations.numpy())
         values |= self._layer_stats(gradients)
         return values
 
     def _layer_stats(self, gradients: list[list[tf.Tensor]]) -> dict[str, float]:
         weights = [[v.numpy() for v in layer.trainable_variables] for layer in self.dense]
-        names = [f"hidden_{k}" for k in range(1, len(self.dense))] + ["output"]
+        subjects = [hidden(k) for k in range(1, len(self.dense))] + [OUTPUT]
         values: dict[str, float] = {}
-        for index, name in enumerate(names):
+        for index, subject in enumerate(subjects):
             previous = self.previous[index] if self.previous is not None else None
             grads = [g.numpy() for g in gradients[index]]
-            values |= diagnostics.layer_stats(name, grads, weights[index], previous)
+            values |= diagnostics.layer_stats(subject, grads, weights[index], previous)
         self.previous = weights
         return values

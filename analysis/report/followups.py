@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.report.groups import ConfigGroup
+from analysis.report.groups import ConfigGroup
 from models.condition import ConditionName
 
 Change = Callable[[dict[str, Any]], tuple[dict[str, Any], str] | None]

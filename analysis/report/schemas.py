@@ -2,27 +2,11 @@
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from api.report.comparisons import DEFAULT_METRIC, Metric
-from api.report.followups import FollowUp
-from api.report.statistics import Summary
-from api.schemas import ConditionOut
-
-
-class ReportQuery(BaseModel):
-    """The report's query parameters; any other is refused."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    metric: Metric = Field(DEFAULT_METRIC, description="the final figure configs are compared on")
-    margin: float | None = Field(
-        None,
-        gt=0,
-        le=100,
-        description="equivalence margin on the metric (default 0.01 for losses, 0.005 for "
-        "accuracies)",
-    )
+from analysis.report.followups import FollowUp
+from analysis.report.statistics import Summary
+from models.condition import ConditionOut
 
 
 class Interval(BaseModel):

@@ -2,13 +2,13 @@
 
 from typing import Any
 
-from api.labels import labels
-from api.report.comparisons import Metric, compare_all, pairs
-from api.report.findings import pair_finding
-from api.report.followups import follow_ups
-from api.report.groups import ConfigGroup, group_jobs
-from api.report.records import ConditionRecord, JobRecord
-from api.report.summary import summary
+from analysis.labels import labels
+from analysis.report.comparisons import Metric, compare_all, pairs
+from analysis.report.findings import pair_finding
+from analysis.report.followups import follow_ups
+from analysis.report.groups import ConfigGroup, group_jobs
+from analysis.report.records import ConditionRecord, JobRecord
+from analysis.report.summary import summary
 from models.spec import JobConfig
 
 SCALED = {"preprocessing": {"method": "scale", "divisor": 255}}

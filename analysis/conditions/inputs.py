@@ -8,7 +8,7 @@ Thresholds, and why:
   starts in that state, not a few outliers.
 - `clipped_stall` (problem): under `clipped_probabilities`, at least half of the probe samples
   have a true-class probability at or below the 1e-7 clip after every trained epoch (the rule
-  of `stuck` in worker.curves). A clipped sample gives exactly zero gradient, so the run is
+  of `stuck` in analysis.curves). A clipped sample gives exactly zero gradient, so the run is
   stuck rather than slow: at most half the data can still move the weights.
 - `tiny_inputs` (note): the inputs' standard deviation is below 0.01, two orders of magnitude
   below 1. A first-layer weight then moves that layer's output by a hundredth of what the same
@@ -17,12 +17,12 @@ Thresholds, and why:
 
 from collections.abc import Sequence
 
+from analysis.conditions.base import Condition, Values, evidence, measured, number, trained
+from analysis.curves import CLIPPED_SHARE_STUCK
+from analysis.epochs import EpochResult
+from analysis.probe import CLIP, PROBE_SIZE
 from models.condition import ConditionKind, ConditionName
 from models.spec import JobConfig
-from worker.conditions.base import Condition, Values, evidence, measured, number, trained
-from worker.curves import CLIPPED_SHARE_STUCK
-from worker.diagnostics import CLIP, PROBE_SIZE
-from worker.training.results import EpochResult
 
 SATURATED_SOFTMAX_SHARE = 0.5
 TINY_INPUT_STD = 0.01

@@ -12,19 +12,13 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from api.labels import labels
-from api.report.build import report_of
-from api.report.comparisons import EXPERIMENT
-from api.report.groups import ConfigGroup
-from api.report.records import JobRecord
-from api.report.schemas import Report, ReportQuery
+from analysis.labels import labels
+from analysis.report.build import report_of
+from analysis.report.comparisons import EXPERIMENT, Metric
+from analysis.report.groups import ConfigGroup
+from analysis.report.records import JobRecord
+from analysis.report.schemas import Report
 from models.experiment import ExperimentStatus, experiment_status
-
-
-class CompareQuery(ReportQuery):
-    """The experiments to compare, and the report's own parameters; any other is refused."""
-
-    ids: str = Field(pattern=r"^\d{1,10},\d{1,10}$", description="two experiment ids: `ids=1,2`")
 
 
 class ComparedExperiment(BaseModel):
@@ -78,7 +72,7 @@ def side_groups(sides: Sequence[Side]) -> list[tuple[int, ConfigGroup]]:
     return found
 
 
-def compare(sides: Sequence[Side], query: ReportQuery) -> ExperimentComparison:
+def compare(sides: Sequence[Side], *, metric: Metric, margin: float | None) -> ExperimentComparison:
     """The report over both experiments' groups, and which configs are whose."""
     pairs = side_groups(sides)
     total: Counter[str] = sum((Counter(side.counts) for side in sides), Counter())
@@ -87,8 +81,8 @@ def compare(sides: Sequence[Side], query: ReportQuery) -> ExperimentComparison:
         experiment_id=sides[0].id,
         name=" vs ".join(side.name for side in sides),
         status=experiment_status(total),
-        metric=query.metric,
-        margin=query.margin,
+        metric=metric,
+        margin=margin,
     )
     for row in report.configs:
         row.config.pop(EXPERIMENT, None)

@@ -19,12 +19,12 @@ Thresholds, and why:
 
 from collections.abc import Sequence
 
+from analysis.conditions.base import Condition, evidence, held_since, measured, number, trained
+from analysis.conditions.inputs import probe_images
+from analysis.epochs import EpochResult
+from analysis.probe import DERIVATIVES
 from models.condition import ConditionKind, ConditionName
 from models.spec import JobConfig
-from worker.conditions.base import Condition, evidence, held_since, measured, number, trained
-from worker.conditions.inputs import probe_images
-from worker.diagnostics import DERIVATIVES
-from worker.training.results import EpochResult
 
 DEAD_SHARE = 0.5
 # Activations whose output is exactly zero over a whole half-line: only they can have dead units.

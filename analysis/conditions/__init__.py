@@ -6,10 +6,10 @@ Each family's module documents its thresholds and why: `inputs` (the data and th
 
 from collections.abc import Callable, Sequence
 
+from analysis.conditions import inputs, layers, learning
+from analysis.conditions.base import Condition
+from analysis.epochs import EpochResult
 from models.spec import JobConfig
-from worker.conditions import inputs, layers, learning
-from worker.conditions.base import Condition
-from worker.training.results import EpochResult
 
 __all__ = ["Condition", "diagnose"]
 

@@ -2,8 +2,8 @@
 
 import math
 
-from worker.curves import summarize
-from worker.training.results import EpochResult
+from analysis.curves import summarize
+from analysis.epochs import EpochResult
 
 
 def curve(

@@ -7,10 +7,10 @@ The verdict is the statistics' (different, equivalent within the margin, undecid
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.labels import factor_words
-from api.report.comparisons import PairComparison
-from api.report.mechanism import contrast_text, contrasts, key_differences, notable
-from api.report.statistics import CONFIDENCE, Judgement, Verdict
+from analysis.labels import factor_words
+from analysis.report.comparisons import PairComparison
+from analysis.report.mechanism import contrast_text, contrasts, key_differences, notable
+from analysis.report.statistics import CONFIDENCE, Judgement, Verdict
 
 
 @dataclass

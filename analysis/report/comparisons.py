@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from api.labels import factor, flatten
-from api.report.groups import ConfigGroup
-from api.report.statistics import Difference, Judgement, judge, paired, welch
+from analysis.labels import factor, flatten
+from analysis.report.groups import ConfigGroup
+from analysis.report.statistics import Difference, Judgement, judge, paired, welch
 
 # More pairs than this and the report compares each config with the best instead: every extra
 # comparison widens every interval (the correction), and nobody reads a hundred pairs.
@@ -76,7 +76,7 @@ def differing_factors(a: ConfigGroup, b: ConfigGroup) -> list[str]:
     fa, fb = flatten(a.config), flatten(b.config)
     paths = [path for path in fa | fb if fa.get(path) != fb.get(path)]
     found = list(dict.fromkeys(factor(path) for path in paths))
-    # Only two experiments side by side have this factor (api.report.side_by_side); it counts
+    # Only two experiments side by side have this factor (analysis.report.side_by_side); it counts
     # only between configs that are otherwise the same: one config as each experiment ran it.
     return [name for name in found if name != EXPERIMENT] or found
 

@@ -5,9 +5,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from api.labels import flatten, labels
-from api.report.records import ConditionRecord, JobRecord
-from api.report.statistics import Summary, summarize
+from analysis.labels import flatten, labels
+from analysis.report.records import ConditionRecord, JobRecord
+from analysis.report.statistics import Summary, summarize
 from models.condition import ConditionKind, ConditionName
 
 # A config "did not learn" when most of its seeds show one of these, or are flagged stuck.

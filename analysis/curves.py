@@ -19,10 +19,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from analysis.epochs import EpochResult
 from models.job import CurveSummary
 from models.limits import CHANCE_LOSS
 from models.spec import LossMode
-from worker.training.results import EpochResult
 
 ACCURACY_TARGETS = {"epochs_to_accuracy_80": 0.80, "epochs_to_accuracy_85": 0.85}
 FLAT_RELATIVE_CHANGE = 0.10

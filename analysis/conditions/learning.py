@@ -2,7 +2,7 @@
 
 Thresholds, and why:
 - `exploded` (problem): the train or test loss became NaN or infinite, or rose above 10 times
-  its epoch-0 value, at epoch k; the one rule of worker.curves, which sets `diverged_epoch`.
+  its epoch-0 value, at epoch k; the one rule of analysis.curves, which sets `diverged_epoch`.
 - `at_chance` (problem): from the named epoch to the last, the test accuracy is within three
   binomial standard errors of 1/10 (sqrt(0.1 x 0.9 / n) on n test images, 0.04 on 500, 0.009
   on 10,000; a wider margin would hide real learning, a narrower one a model that guesses one
@@ -26,12 +26,12 @@ import itertools
 import math
 from collections.abc import Sequence
 
+from analysis.conditions.base import Condition, evidence, held_since, number, trained
+from analysis.curves import EXPLOSION_FACTOR, exploded_epoch
+from analysis.epochs import EpochResult
 from models.condition import ConditionKind, ConditionName
 from models.limits import CHANCE_LOSS
 from models.spec import JobConfig
-from worker.conditions.base import Condition, evidence, held_since, number, trained
-from worker.curves import EXPLOSION_FACTOR, exploded_epoch
-from worker.training.results import EpochResult
 
 CHANCE_ACCURACY = 0.1
 CHANCE_STANDARD_ERRORS = 3.0

@@ -7,12 +7,12 @@ them), and which differences are real, equivalent or undecided.
 
 from collections.abc import Sequence
 
-from api.labels import LOSS_MODE_WORDS, factor_words
-from api.report.comparisons import Metric, PairComparison, best_group, differing_factors
-from api.report.findings import change_text
-from api.report.groups import ConfigGroup, GroupCondition
-from api.report.mechanism import contrasts, key_differences, notable, primary, value_text
-from api.report.statistics import Verdict
+from analysis.labels import LOSS_MODE_WORDS, factor_words
+from analysis.report.comparisons import Metric, PairComparison, best_group, differing_factors
+from analysis.report.findings import change_text
+from analysis.report.groups import ConfigGroup, GroupCondition
+from analysis.report.mechanism import contrasts, key_differences, notable, primary, value_text
+from analysis.report.statistics import Verdict
 
 
 def _names(group: ConfigGroup) -> str:

@@ -7,7 +7,7 @@ other, with the same diagnostic read on both sides so the sentence carries both 
 from dataclasses import dataclass
 from typing import Any
 
-from api.report.groups import ConfigGroup, GroupCondition
+from analysis.report.groups import ConfigGroup, GroupCondition
 from models.condition import ConditionKind
 
 # Diagnostics compared between any two configs, at the epoch that tells most: the inputs and the

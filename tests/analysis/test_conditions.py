@@ -5,11 +5,11 @@ from typing import Any
 
 import pytest
 
+from analysis.conditions import Condition, diagnose
+from analysis.conditions.learning import chance_margin
+from analysis.epochs import EpochResult
 from harness.training import small_config
 from models.spec import JobConfig
-from worker.conditions import Condition, diagnose
-from worker.conditions.learning import chance_margin
-from worker.training.results import EpochResult
 
 LN10 = math.log(10)
 

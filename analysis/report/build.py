@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from sqlalchemy.orm import Session
 
-from api.report.comparisons import (
+from analysis.report.comparisons import (
     DEFAULT_MARGINS,
     DEFAULT_METRIC,
     Metric,
@@ -14,11 +14,11 @@ from api.report.comparisons import (
     best_group,
     compare_all,
 )
-from api.report.findings import pair_finding
-from api.report.followups import follow_ups
-from api.report.groups import ConfigGroup, group_jobs
-from api.report.records import load_records
-from api.report.schemas import (
+from analysis.report.findings import pair_finding
+from analysis.report.followups import follow_ups
+from analysis.report.groups import ConfigGroup, group_jobs
+from analysis.report.records import load_records
+from analysis.report.schemas import (
     ComparisonRow,
     ConfigConditionOut,
     ConfigRow,
@@ -27,8 +27,8 @@ from api.report.schemas import (
     Interval,
     Report,
 )
-from api.report.statistics import Verdict, summarize
-from api.report.summary import summary
+from analysis.report.statistics import Verdict, summarize
+from analysis.report.summary import summary
 from models.experiment import Experiment
 from models.limits import CHANCE_LOSS
 

@@ -5,7 +5,7 @@ import math
 import pytest
 from scipy import stats
 
-from api.report.statistics import (
+from analysis.report.statistics import (
     ALPHA,
     Verdict,
     judge,

@@ -5,8 +5,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from analysis.epochs import EpochResult
 from models.condition import JOB_SUBJECT, ConditionKind, ConditionName
-from worker.training.results import EpochResult
 
 
 @dataclass(frozen=True)
