@@ -20,4 +20,7 @@ COPY worker ./worker
 RUN useradd --system --create-home normlab && mkdir -p var && chown normlab var
 USER normlab
 ENV PYTHONUNBUFFERED=1
+# Celery puts the working directory on the path only while it loads the app; tasks import
+# packages (analysis) later, so the tree stays on the path.
+ENV PYTHONPATH=/app
 EXPOSE 8000

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from analysis.epochs import EpochResult
+from analysis.names import CLIPPED_TRUE_SHARE
 from models.job import CurveSummary
 from models.limits import CHANCE_LOSS
 from models.spec import LossMode
@@ -72,7 +73,7 @@ def is_stuck(epochs: Sequence[EpochResult], mode: LossMode) -> bool:
         first, last = trained[0].loss, trained[-1].loss
         if last > CHANCE_LOSS and abs(first - last) < FLAT_RELATIVE_CHANGE * first:
             return True
-    shares = [e.diagnostics.get("output.clipped_true_share") for e in trained]
+    shares = [e.diagnostics.get(CLIPPED_TRUE_SHARE) for e in trained]
     return (
         mode == "clipped_probabilities"
         and bool(shares)

@@ -59,6 +59,7 @@ class JobCondition(Base):
     epoch: Mapped[int]
     statement: Mapped[str] = mapped_column(Text)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    caused_by: Mapped[str | None] = mapped_column(String(32))
 
 
 class ConditionOut(BaseModel):
@@ -74,4 +75,7 @@ class ConditionOut(BaseModel):
     evidence: dict[str, Any] = Field(
         description="`values` (diagnostics and losses; a list means one per epoch of `epochs`), "
         "`thresholds` they were held against, and `epochs`"
+    )
+    caused_by: ConditionName | None = Field(
+        None, description="the condition this one follows from; null for a root cause"
     )

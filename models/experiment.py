@@ -30,6 +30,9 @@ class Experiment(CreatedAtMixin, Base):
     tags: Mapped[list[str]] = mapped_column(JSONType, default=list, server_default="[]")
     # Set while archived: lists leave the experiment out unless asked for archived ones.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The experiment whose report's follow-ups this one runs (POST /experiments/{id}/follow-ups);
+    # a plain id, not a foreign key: deleting the original leaves this experiment as it was.
+    follow_up_of: Mapped[int | None] = mapped_column(index=True)
     jobs: Mapped[list["Job"]] = relationship(
         back_populates="experiment", lazy="raise", order_by="Job.id", passive_deletes=True
     )

@@ -17,11 +17,11 @@ mkdir -p var
 .venv/bin/uvicorn api.main:app --host 127.0.0.1 --port "$port" --no-access-log &
 STARTED_PIDS+=($!)
 # Concurrency and TensorFlow threads come from the settings (NORMLAB_WORKER_CONCURRENCY, 2).
-.venv/bin/celery --quiet -A worker.celery_app worker --loglevel INFO \
+.venv/bin/python -m celery --quiet -A worker.celery_app worker --loglevel INFO \
   --hostname "normlab@%h" --without-gossip --without-mingle &
 STARTED_PIDS+=($!)
 # The reaper and the relay: one small worker on the maintenance queue, with the beat schedule.
-.venv/bin/celery --quiet -A worker.celery_app worker --loglevel INFO --pool solo --beat \
+.venv/bin/python -m celery --quiet -A worker.celery_app worker --loglevel INFO --pool solo --beat \
   --queues "${NORMLAB_QUEUE:-normlab}.maintenance" --schedule var/celerybeat-schedule \
   --hostname "normlab-maintenance@%h" --without-gossip --without-mingle &
 STARTED_PIDS+=($!)

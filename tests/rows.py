@@ -1,7 +1,9 @@
 """Arrange rows directly in a test database."""
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.condition import JobCondition
 from models.experiment import Experiment
 from models.job import Job
 from models.spec import JobConfig
@@ -34,3 +36,9 @@ def reload(session: Session, job_id: int) -> Job:
     job = session.get(Job, job_id)
     assert job is not None
     return job
+
+
+def job_conditions(session: Session, job_id: int) -> list[JobCondition]:
+    """The job's stored conditions as they are now."""
+    session.expire_all()
+    return list(session.scalars(select(JobCondition).where(JobCondition.job_id == job_id)))

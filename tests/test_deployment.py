@@ -137,3 +137,18 @@ def test_workers_default_to_two_trainings_with_one_thread_each(compose: dict[str
     assert app.conf.worker_concurrency == settings.worker_concurrency
     assert "--concurrency" not in compose["services"]["worker"]["command"]  # taken from settings
     assert "--concurrency" not in (ROOT / "scripts" / "run.sh").read_text()
+
+
+SERVICE_PACKAGES = ("models", "analysis", "api", "worker", "migrations")
+
+
+def test_the_image_and_make_run_keep_every_service_package_importable_by_tasks() -> None:
+    # Celery adds the working directory to the path only while it loads the app; a task that
+    # imports a package the app did not load (analysis) needs the tree on the path for good.
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    for package in SERVICE_PACKAGES:
+        assert f"COPY {package} ./{package}" in dockerfile
+    assert "ENV PYTHONPATH=/app" in dockerfile
+    run = (ROOT / "scripts" / "run.sh").read_text()
+    assert run.count("python -m celery") == 2
+    assert "bin/celery" not in run

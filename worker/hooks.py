@@ -6,7 +6,6 @@ import threading
 import time
 from types import TracebackType
 
-from analysis.conditions import diagnose
 from analysis.epochs import EpochResult
 from worker import jobs
 
@@ -20,7 +19,6 @@ class RecordingHooks:
     def __init__(self, job: jobs.ClaimedJob, poll_seconds: float) -> None:
         self.job = job
         self.poll_seconds = poll_seconds
-        self.epochs: list[EpochResult] = []
         self.progress = (0, 0)
         self.started = False
         self._epoch_ended = False
@@ -45,9 +43,7 @@ class RecordingHooks:
 
     def on_epoch(self, result: EpochResult) -> None:
         """Record the epoch as soon as it ends, so polling clients see progress."""
-        conditions = diagnose(self.job.config, [*self.epochs, result])
-        jobs.record_epoch(self.job, result, conditions)
-        self.epochs.append(result)
+        jobs.record_epoch(self.job, result)
         self._epoch_ended = True
 
     def on_progress(self, batches_done: int, batches_total: int) -> None:

@@ -3,7 +3,6 @@ the database is away. The transitions themselves, fenced on the attempt, are mod
 """
 
 import logging
-import math
 import os
 import socket
 import time
@@ -15,10 +14,12 @@ from sqlalchemy import delete
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from analysis.conditions import Condition
+from analysis import stored
+from analysis.conditions import diagnose
+from analysis.curves import summarize
 from analysis.epochs import EpochResult
 from analysis.names import SUMMARY_DIAGNOSTICS
-from models import lifecycle
+from models import lifecycle, nonfinite
 from models.condition import JobCondition
 from models.db import session_scope
 from models.diagnostic import JobDiagnostic
@@ -56,11 +57,6 @@ class ClaimedJob(Attempt):
     config: JobConfig
     seed: int
     claimed_at: float = field(default_factory=time.monotonic)
-
-
-def _finite(value: float) -> float | None:
-    # NaN and infinity are stored as NULL: JSON cannot carry them and SQLite turns NaN to NULL.
-    return value if math.isfinite(value) else None
 
 
 def this_process() -> str:
@@ -120,25 +116,28 @@ def _take_over(session: Session, job_id: int, me: str) -> lifecycle.Claim | None
     return lifecycle.take_over(session, dead, me, reason=lifecycle.WORKER_LOST)
 
 
-def record_epoch(
-    job: ClaimedJob, result: EpochResult, conditions: Sequence[Condition] = ()
-) -> None:
-    """Write one epoch's metrics, its diagnostics, the job's progress and its conditions as
-    the epochs so far show them, in one transaction."""
-    retrying(lambda: _record_epoch(job, result, conditions))
+def record_epoch(job: ClaimedJob, result: EpochResult) -> None:
+    """Write one epoch's metrics, its diagnostics and the job's progress, then the job's
+    conditions as the stored epochs show them, in one transaction."""
+    retrying(lambda: _record_epoch(job, result))
 
 
-def _replace_conditions(session: Session, job_id: int, conditions: Sequence[Condition]) -> None:
-    session.execute(delete(JobCondition).where(JobCondition.job_id == job_id))
-    session.add_all(JobCondition(job_id=job_id, **c.columns()) for c in conditions)
+def _diagnose(session: Session, job: ClaimedJob, epochs: Sequence[EpochResult]) -> None:
+    """Replace the job's conditions by the diagnosis of its stored epochs."""
+    session.execute(delete(JobCondition).where(JobCondition.job_id == job.id))
+    session.add_all(
+        JobCondition(job_id=job.id, **c.columns()) for c in diagnose(job.config, epochs)
+    )
 
 
-def _record_epoch(job: ClaimedJob, result: EpochResult, conditions: Sequence[Condition]) -> None:
+def _record_epoch(job: ClaimedJob, result: EpochResult) -> None:
+    loss, loss_flag = nonfinite.stored(result.loss)
+    test_loss, test_loss_flag = nonfinite.stored(result.test_loss)
     figures = {
         "epoch": result.epoch,
-        "loss": _finite(result.loss),
+        "loss": loss,
         "accuracy": result.accuracy,
-        "test_loss": _finite(result.test_loss),
+        "test_loss": test_loss,
         "test_accuracy": result.test_accuracy,
         "seconds": result.seconds,
     }
@@ -150,28 +149,25 @@ def _record_epoch(job: ClaimedJob, result: EpochResult, conditions: Sequence[Con
             session.execute(
                 delete(table).where(table.job_id == job.id, table.epoch == result.epoch)
             )
-        session.add(
-            EpochMetric(
-                job_id=job.id,
-                epoch=result.epoch,
-                loss=_finite(result.loss),
-                accuracy=result.accuracy,
-                test_loss=_finite(result.test_loss),
-                test_accuracy=result.test_accuracy,
-                seconds=result.seconds,
-            )
-        )
+        flags = {"loss_nonfinite": loss_flag, "test_loss_nonfinite": test_loss_flag}
+        session.add(EpochMetric(job_id=job.id, **figures, **flags))
         session.add_all(
-            JobDiagnostic(job_id=job.id, epoch=result.epoch, name=name, value=_finite(value))
+            JobDiagnostic(job_id=job.id, epoch=result.epoch, name=name, **_value(value))
             for name, value in result.diagnostics.items()
         )
-        _replace_conditions(session, job.id, conditions)
+        session.flush()
+        _diagnose(session, job, stored.job_epochs(session, job.id))
+
+
+def _value(value: float) -> dict[str, float | str | None]:
+    number, flag = nonfinite.stored(value)
+    return {"value": number, "nonfinite": flag}
 
 
 def _progress(result: EpochResult) -> dict[str, object]:
     """The job row's part of an epoch: its number and the summary diagnostics at it."""
     summary = {
-        name: _finite(result.diagnostics[name])
+        name: nonfinite.finite(result.diagnostics[name])
         for name in SUMMARY_DIAGNOSTICS
         if name in result.diagnostics
     }
@@ -197,39 +193,29 @@ def cancel_requested(job: ClaimedJob) -> bool:
         return lifecycle.should_stop(session, job)
 
 
-def finish(
-    job: ClaimedJob,
-    status: JobStatus,
-    *,
-    error: str | None = None,
-    final: EpochResult | None = None,
-    summary: dict[str, object] | None = None,
-    conditions: Sequence[Condition] | None = None,
-) -> bool:
-    """End the job: terminal status, final figures, curve summary or error, and its conditions
-    from all its epochs (when given; else those of its last epoch stay); False if not ours."""
-    values: dict[str, object] = dict(summary or {})
-    if final is not None:
-        values |= {
-            "final_loss": _finite(final.loss),
-            "final_accuracy": final.accuracy,
-            "final_test_loss": _finite(final.test_loss),
-            "final_test_accuracy": final.test_accuracy,
-        }
-    return retrying(lambda: _end(job, status, error, values, conditions))
+def finish(job: ClaimedJob, status: JobStatus, *, error: str | None = None) -> bool:
+    """End the job: terminal status, error, and from its stored epochs its curve summary, its
+    conditions and (once succeeded) its final figures; False if the job is not ours."""
+    return retrying(lambda: _end(job, status, error))
 
 
-def _end(
-    job: ClaimedJob,
-    status: JobStatus,
-    error: str | None,
-    values: dict[str, object],
-    conditions: Sequence[Condition] | None,
-) -> bool:
+def _end(job: ClaimedJob, status: JobStatus, error: str | None) -> bool:
     with session_scope() as session:
-        outcome = lifecycle.end(session, job, status, error=error, values=values)
-        if outcome is Outcome.REFUSED:
+        epochs = stored.job_epochs(session, job.id)
+        values = summarize(epochs, job.config.loss.mode).columns()
+        if status is JobStatus.SUCCEEDED and epochs:
+            values |= final_figures(epochs[-1])
+        if lifecycle.end(session, job, status, error=error, values=values) is Outcome.REFUSED:
             return False
-        if conditions is not None:
-            _replace_conditions(session, job.id, conditions)
+        _diagnose(session, job, epochs)
         return True
+
+
+def final_figures(epoch: EpochResult) -> dict[str, float | None]:
+    """The job row's final figures from its last epoch; a non-finite loss as NULL."""
+    return {
+        "final_loss": nonfinite.finite(epoch.loss),
+        "final_accuracy": epoch.accuracy,
+        "final_test_loss": nonfinite.finite(epoch.test_loss),
+        "final_test_accuracy": epoch.test_accuracy,
+    }

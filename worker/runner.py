@@ -5,9 +5,6 @@ from functools import cache, lru_cache
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from analysis.conditions import diagnose
-from analysis.curves import summarize
-from analysis.epochs import EpochResult
 from models.job import JobStatus
 from models.lifecycle import Outcome
 from models.settings import get_settings
@@ -70,18 +67,16 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
 
 
-def end_job(job: jobs.ClaimedJob, outcome: TrainingOutcome, epochs: list[EpochResult]) -> str:
-    """Write the job's terminal status, curve summary and conditions from how training ended."""
-    summary = summarize(epochs, job.config.loss.mode).columns()
-    conditions = diagnose(job.config, epochs)
+def end_job(job: jobs.ClaimedJob, outcome: TrainingOutcome) -> str:
+    """Write the job's terminal status from how training ended; its figures, curve summary and
+    conditions come from its stored epochs."""
     if outcome.ending is Ending.DIVERGED:
-        error = f"diverged at epoch {outcome.epoch}"
-        jobs.finish(job, JobStatus.FAILED, error=error, summary=summary, conditions=conditions)
+        jobs.finish(job, JobStatus.FAILED, error=f"diverged at epoch {outcome.epoch}")
         return JobStatus.FAILED
     if outcome.ending is Ending.CANCELLED or jobs.cancel_requested(job):
-        jobs.finish(job, JobStatus.CANCELLED, summary=summary, conditions=conditions)
+        jobs.finish(job, JobStatus.CANCELLED)
         return JobStatus.CANCELLED
-    jobs.finish(job, JobStatus.SUCCEEDED, final=epochs[-1], summary=summary, conditions=conditions)
+    jobs.finish(job, JobStatus.SUCCEEDED)
     return JobStatus.SUCCEEDED
 
 
@@ -127,6 +122,6 @@ def run_claimed(
         return JobStatus.FAILED
     finally:
         release_model_state()
-    status = end_job(job, outcome, hooks.epochs)
+    status = end_job(job, outcome)
     log.info("job %s: %s after epoch %s", job.id, status, outcome.epoch)
     return status

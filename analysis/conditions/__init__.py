@@ -1,13 +1,15 @@
 """The diagnosis of a job: its conditions, pure functions of its config and its epochs.
 
 Each family's module documents its thresholds and why: `inputs` (the data and the softmax),
-`layers` (the hidden layers), `learning` (the learning curve).
+`layers` (the hidden layers), `learning` (the learning curve); `causes` says which condition
+follows from which.
 """
 
 from collections.abc import Callable, Sequence
 
 from analysis.conditions import inputs, layers, learning
 from analysis.conditions.base import Condition
+from analysis.conditions.causes import linked
 from analysis.epochs import EpochResult
 from models.spec import JobConfig
 
@@ -30,7 +32,8 @@ RULES: tuple[Rule, ...] = (
 
 
 def diagnose(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condition]:
-    """Every condition the epochs so far show, in the order of RULES; none before epoch 0."""
+    """Every condition the epochs so far show, in the order of RULES, each with the condition
+    it follows from; none before epoch 0."""
     if not epochs:
         return []
-    return [condition for rule in RULES for condition in rule(config, epochs)]
+    return linked([condition for rule in RULES for condition in rule(config, epochs)])

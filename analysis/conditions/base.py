@@ -7,6 +7,7 @@ from typing import Any
 
 from analysis.epochs import EpochResult
 from models.condition import JOB_SUBJECT, ConditionKind, ConditionName
+from models.nonfinite import finite
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class Condition:
     statement: str
     evidence: dict[str, Any]
     subject: str = JOB_SUBJECT
+    # The condition this one follows from (analysis.conditions.causes); None for a root cause.
+    caused_by: ConditionName | None = None
 
     def columns(self) -> dict[str, Any]:
         """The condition as column values of the job_conditions table."""
@@ -27,8 +30,7 @@ class Condition:
 
 def measured(epoch: EpochResult, name: str) -> float | None:
     """A diagnostic of the epoch, or None when it was not measured or is not finite."""
-    value = epoch.diagnostics.get(name)
-    return value if value is not None and math.isfinite(value) else None
+    return finite(epoch.diagnostics.get(name))
 
 
 def trained(epochs: Sequence[EpochResult]) -> list[EpochResult]:
@@ -51,18 +53,14 @@ Value = float | None
 Values = Mapping[str, Value | Sequence[Value]]
 
 
-def _finite(value: Value) -> Value:
-    return value if value is not None and math.isfinite(value) else None
-
-
 def evidence(values: Values, thresholds: dict[str, float], epochs: Sequence[int]) -> dict[str, Any]:
     """The evidence of a condition: diagnostic values (one, or one per epoch of `epochs`), the
     thresholds they were held against, and the epochs; NaN and infinity become null."""
-    finite = {
-        name: [_finite(v) for v in value] if isinstance(value, Sequence) else _finite(value)
+    shown = {
+        name: [finite(v) for v in value] if isinstance(value, Sequence) else finite(value)
         for name, value in values.items()
     }
-    return {"values": finite, "thresholds": thresholds, "epochs": list(epochs)}
+    return {"values": shown, "thresholds": thresholds, "epochs": list(epochs)}
 
 
 def number(value: float) -> str:

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from analysis.conditions.base import Condition, Values, evidence, measured, number, trained
 from analysis.curves import CLIPPED_SHARE_STUCK
 from analysis.epochs import EpochResult
-from analysis.probe import CLIP, PROBE_SIZE
+from analysis.names import CLIPPED_TRUE_SHARE, INPUT_STD, LOGIT_STD, SOFTMAX_SATURATED_SHARE
+from analysis.probe import CLIP, probe_images
 from models.condition import ConditionKind, ConditionName
 from models.spec import JobConfig
 
@@ -28,24 +29,19 @@ SATURATED_SOFTMAX_SHARE = 0.5
 TINY_INPUT_STD = 0.01
 
 
-def probe_images(config: JobConfig) -> int:
-    """How many training images the job's probe holds."""
-    return min(PROBE_SIZE, config.dataset.train_size)
-
-
 def saturated_softmax(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condition]:
     """Most probe samples start with a saturated softmax."""
-    share = measured(epochs[0], "output.saturated_share")
+    share = measured(epochs[0], SOFTMAX_SATURATED_SHARE)
     if share is None or share < SATURATED_SOFTMAX_SHARE:
         return []
-    spread = measured(epochs[0], "output.logit_std")
+    spread = measured(epochs[0], LOGIT_STD)
     statement = (
         f"Before training, {share:.0%} of the {probe_images(config):,} probe images have a "
         f"saturated softmax (top probability within {CLIP:g} of 1; logit spread "
         f"{number(spread or 0.0)}): the inputs are too large for the initial weights."
     )
-    values = {"output.saturated_share": share, "output.logit_std": spread}
-    thresholds = {"output.saturated_share": SATURATED_SOFTMAX_SHARE}
+    values = {SOFTMAX_SATURATED_SHARE: share, LOGIT_STD: spread}
+    thresholds = {SOFTMAX_SATURATED_SHARE: SATURATED_SOFTMAX_SHARE}
     found = evidence(values, thresholds, [0])
     return [Condition(ConditionName.SATURATED_SOFTMAX, ConditionKind.PROBLEM, 0, statement, found)]
 
@@ -53,7 +49,7 @@ def saturated_softmax(config: JobConfig, epochs: Sequence[EpochResult]) -> list[
 def clipped_stall(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condition]:
     """Under clipped probabilities, most probe samples sit at the clip after every epoch."""
     after = trained(epochs)
-    shares = [measured(e, "output.clipped_true_share") for e in after]
+    shares = [measured(e, CLIPPED_TRUE_SHARE) for e in after]
     if config.loss.mode != "clipped_probabilities" or not after:
         return []
     if any(share is None or share < CLIPPED_SHARE_STUCK for share in shares):
@@ -65,20 +61,20 @@ def clipped_stall(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Cond
         f"sit at the {CLIP:g} clip after every epoch (1 to {after[-1].epoch}): they give no "
         "gradient, so the run is stuck, not slow."
     )
-    values: Values = {"output.clipped_true_share": list(shares)}
-    thresholds = {"output.clipped_true_share": CLIPPED_SHARE_STUCK}
+    values: Values = {CLIPPED_TRUE_SHARE: list(shares)}
+    thresholds = {CLIPPED_TRUE_SHARE: CLIPPED_SHARE_STUCK}
     found = evidence(values, thresholds, [e.epoch for e in after])
     return [Condition(ConditionName.CLIPPED_STALL, ConditionKind.PROBLEM, 1, statement, found)]
 
 
 def tiny_inputs(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condition]:
     """The inputs' spread is orders of magnitude below 1."""
-    std = measured(epochs[0], "input.std")
+    std = measured(epochs[0], INPUT_STD)
     if std is None or std >= TINY_INPUT_STD:
         return []
     statement = (
         f"The inputs' standard deviation is {number(std)}, over two orders of magnitude below 1: "
         "each optimizer step moves the first layer's output little, so learning is slow."
     )
-    found = evidence({"input.std": std}, {"input.std": TINY_INPUT_STD}, [0])
+    found = evidence({INPUT_STD: std}, {INPUT_STD: TINY_INPUT_STD}, [0])
     return [Condition(ConditionName.TINY_INPUTS, ConditionKind.NOTE, 0, statement, found)]

@@ -6,29 +6,36 @@ Thresholds, and why:
 - `at_chance` (problem): from the named epoch to the last, the test accuracy is within three
   binomial standard errors of 1/10 (sqrt(0.1 x 0.9 / n) on n test images, 0.04 on 500, 0.009
   on 10,000; a wider margin would hide real learning, a narrower one a model that guesses one
-  class on a slightly unbalanced subset) and the train loss within 10% of ln 10 = 2.303, the
-  loss of a uniform guess: the model outputs about the same for every image.
+  class on a slightly unbalanced subset), whatever the loss: a train loss far above ln 10 =
+  2.303 (the loss of a uniform guess) is stated in it as confidently wrong, not a reason to
+  drop it.
 - `overfitting` (problem): the last 3 epochs' mean test loss is at least 10% above its best,
   reached 3 or more epochs before the last, while the train loss is lower than at that best
   epoch, and the model is not at chance with its test loss above its train loss. Three epochs
   and 10%: one epoch's test loss on a few hundred images swings by a few percent either way;
   a rise that lasts and exceeds that, with a gap to the train loss, is the model memorising.
 - `unstable` (problem): the epoch-average train loss rose from one trained epoch to the next
-  by more than 10% and by more than 0.02, while the model was not at chance and before any
-  explosion. With a step size that works the epoch average falls every epoch; a nearly
-  memorised set flickers by a few percent of a small loss, which the 0.02 floor leaves out.
-- `still_improving` (note): the last epoch cut both the train and the test loss by at least 10%.
-  The train loss alone keeps falling while a model memorises, and the test loss alone swings
-  that much on small test sets; both together say more epochs would change the answer.
+  by more than 10% and by more than 0.02, with the model neither at chance nor at the clip at
+  either epoch, and before any explosion. With a step size that works the epoch average falls
+  every epoch; a nearly memorised set flickers by a few percent of a small loss, which the 0.02
+  floor leaves out; a stalled run flickers too, and that is not a step size.
+- `still_improving` (note): both losses fell in each of the last three trained epochs, and at
+  the pace of the last of them, slowing as it slowed from the epoch before, as many epochs
+  again would cut the test loss by at least 10%; with fewer than three trained epochs, the last
+  one cut both losses by 10%. The train loss alone keeps falling while a model memorises, and
+  the test loss alone swings on small test sets; both falling steadily say more epochs would
+  change the answer, however small each epoch's step (a very large batch makes an epoch a
+  handful of steps).
 """
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from analysis.conditions.base import Condition, evidence, held_since, number, trained
-from analysis.curves import EXPLOSION_FACTOR, exploded_epoch
+from analysis.conditions.base import Condition, evidence, held_since, measured, number, trained
+from analysis.curves import CLIPPED_SHARE_STUCK, EXPLOSION_FACTOR, exploded_epoch
 from analysis.epochs import EpochResult
+from analysis.names import CLIPPED_TRUE_SHARE
 from models.condition import ConditionKind, ConditionName
 from models.limits import CHANCE_LOSS
 from models.spec import JobConfig
@@ -41,6 +48,7 @@ OVERFIT_RISE = 0.1
 UNSTABLE_RISE = 0.1
 UNSTABLE_FLOOR = 0.02
 IMPROVING_CUT = 0.1
+STEADY_EPOCHS = 3
 
 
 def exploded(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condition]:
@@ -74,25 +82,37 @@ def chance_margin(config: JobConfig) -> float:
     return CHANCE_STANDARD_ERRORS * math.sqrt(CHANCE_ACCURACY * (1 - CHANCE_ACCURACY) / n)
 
 
-def _at_chance(config: JobConfig, epoch: EpochResult) -> bool:
-    near_chance = abs(epoch.test_accuracy - CHANCE_ACCURACY) <= chance_margin(config)
-    return near_chance and abs(epoch.loss - CHANCE_LOSS) <= CHANCE_LOSS_MARGIN * CHANCE_LOSS
+def is_at_chance(config: JobConfig, epoch: EpochResult) -> bool:
+    """Whether the epoch's test accuracy is within noise of a guess among ten classes."""
+    return abs(epoch.test_accuracy - CHANCE_ACCURACY) <= chance_margin(config)
+
+
+def _loss_words(loss: float) -> str:
+    """What the train loss says of a model at chance, against ln 10."""
+    if not math.isfinite(loss) or loss > (1 + CHANCE_LOSS_MARGIN) * CHANCE_LOSS:
+        return (
+            f"its train loss {number(loss)} is far above ln 10 = {CHANCE_LOSS:.3f}, a uniform "
+            "guess: it is confidently wrong"
+        )
+    if loss >= (1 - CHANCE_LOSS_MARGIN) * CHANCE_LOSS:
+        return f"its train loss {loss:.3f} is that of a uniform guess (ln 10 = {CHANCE_LOSS:.3f})"
+    return f"its train loss is {loss:.3f}, yet none of it carries to the test images"
 
 
 def at_chance(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condition]:
-    """After training, accuracy within noise of 1/10 and loss near ln 10."""
+    """After training, test accuracy within noise of 1/10, whatever the loss."""
     after = trained(epochs)
-    since = held_since(after, lambda e: _at_chance(config, e))
+    since = held_since(after, lambda e: is_at_chance(config, e))
     if since is None:
         return []
     last, margin = after[-1], chance_margin(config)
     statement = (
         f"From epoch {since}, the model is at chance: test accuracy {last.test_accuracy:.3f} at "
         f"epoch {last.epoch} (chance 0.100 ± {margin:.3f} on {config.dataset.test_size:,} test "
-        f"images) and train loss {last.loss:.3f} (ln 10 = {CHANCE_LOSS:.3f}): nothing was learned."
+        f"images), and {_loss_words(last.loss)}."
     )
     values = {"test_accuracy": last.test_accuracy, "loss": last.loss}
-    thresholds = {"accuracy_margin": margin, "loss_margin": CHANCE_LOSS_MARGIN * CHANCE_LOSS}
+    thresholds = {"accuracy_margin": margin, "chance_loss": CHANCE_LOSS}
     proof = evidence(values, thresholds, [last.epoch])
     return [Condition(ConditionName.AT_CHANCE, ConditionKind.PROBLEM, since, statement, proof)]
 
@@ -105,7 +125,7 @@ def overfitting(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condit
     best, last = min(after, key=lambda e: e.test_loss), after[-1]
     recent = sum(e.test_loss for e in after[-OVERFIT_PATIENCE:]) / OVERFIT_PATIENCE
     rising = recent >= (1 + OVERFIT_RISE) * best.test_loss
-    learned = last.test_loss > last.loss and not _at_chance(config, last)
+    learned = last.test_loss > last.loss and not is_at_chance(config, last)
     if last.epoch - best.epoch < OVERFIT_PATIENCE or not rising or last.loss >= best.loss:
         return []
     if not learned:
@@ -126,15 +146,22 @@ def overfitting(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condit
     return [Condition(name, kind, best.epoch + 1, statement, proof)]
 
 
+def _stalled(config: JobConfig, epoch: EpochResult) -> bool:
+    """At chance, or under clipped probabilities with most probe images at the clip."""
+    share = measured(epoch, CLIPPED_TRUE_SHARE)
+    clipped = config.loss.mode == "clipped_probabilities" and (share or 0.0) >= CLIPPED_SHARE_STUCK
+    return clipped or is_at_chance(config, epoch)
+
+
 def unstable(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condition]:
-    """The train loss rose between epochs while the model was not at chance."""
+    """The train loss rose between epochs while the model was learning, not stalled."""
     end = exploded_epoch(epochs)
     after = [e for e in trained(epochs) if end is None or e.epoch < end]
     rises = [
         (before, now)
         for before, now in itertools.pairwise(after)
         if now.loss - before.loss > max(UNSTABLE_RISE * before.loss, UNSTABLE_FLOOR)
-        and not _at_chance(config, now)
+        and not (_stalled(config, before) or _stalled(config, now))
     ]
     if not rises:
         return []
@@ -142,8 +169,8 @@ def unstable(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condition
     statement = (
         f"The train loss rose between epochs {_times(len(rises))}, by up to "
         f"{now.loss / before.loss - 1:.0%} ({number(before.loss)} at epoch {before.epoch} to "
-        f"{number(now.loss)} at epoch {now.epoch}), while the model was not at chance: the "
-        "step size is too large."
+        f"{number(now.loss)} at epoch {now.epoch}), while the model was learning: the step "
+        "size is too large."
     )
     values = {"loss": [before.loss, now.loss]}
     thresholds = {"rise": UNSTABLE_RISE, "floor": UNSTABLE_FLOOR}
@@ -160,21 +187,51 @@ def _cut(before: float, now: float) -> float:
     return (before - now) / before if before > 0 else 0.0
 
 
+def projected_cut(losses: Sequence[float], horizon: int) -> float:
+    """The share of the last loss that `horizon` more epochs would cut, each epoch's cut
+    shrinking by the ratio of the last cut to the one before (never growing)."""
+    cuts = [_cut(a, b) for a, b in itertools.pairwise(losses)]
+    last, slowing = cuts[-1], min(1.0, cuts[-1] / cuts[-2]) if cuts[-2] > 0 else 0.0
+    kept = math.prod(1 - last * slowing**k for k in range(1, horizon + 1))
+    return 1 - kept
+
+
+def _steady(epochs: Sequence[EpochResult]) -> float | None:
+    """The projected cut of the test loss when both losses fell at each of the last epochs."""
+    recent = epochs[-STEADY_EPOCHS:]
+    for name in ("loss", "test_loss"):
+        values = [getattr(e, name) for e in recent]
+        if any(_cut(a, b) <= 0 for a, b in itertools.pairwise(values)):
+            return None
+    return projected_cut([e.test_loss for e in recent], horizon=len(epochs))
+
+
 def still_improving(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condition]:
-    """The last epoch still cut both losses steeply."""
+    """Both losses still fall steadily: more epochs would change the figures."""
     after = trained(epochs)
-    if len(after) < 2 or not (after[-1].finite and after[-2].finite):
+    if len(after) < 2 or not all(e.finite for e in after[-STEADY_EPOCHS:]):
         return []
     before, last = after[-2], after[-1]
     cut, test_cut = _cut(before.loss, last.loss), _cut(before.test_loss, last.test_loss)
-    if cut < IMPROVING_CUT or test_cut < IMPROVING_CUT:
+    if len(after) < STEADY_EPOCHS:
+        projected = test_cut if min(cut, test_cut) >= IMPROVING_CUT else None
+    else:
+        projected = _steady(after)
+    if projected is None or projected < IMPROVING_CUT:
         return []
+    recent = after[-STEADY_EPOCHS:]
     statement = (
-        f"Epoch {last.epoch} still cut the train loss by {cut:.0%} ({number(before.loss)} to "
-        f"{number(last.loss)}) and the test loss by {test_cut:.0%}: more epochs would change "
-        "the answer."
+        f"Both losses fell at every epoch from {recent[0].epoch} to {last.epoch} (train "
+        f"{_path(e.loss for e in recent)}, test {_path(e.test_loss for e in recent)}); at that "
+        f"pace, {len(after)} more epochs would cut the test loss by about {projected:.0%}: more "
+        "epochs would change the answer."
     )
-    values = {"loss": [before.loss, last.loss], "test_loss": [before.test_loss, last.test_loss]}
-    proof = evidence(values, {"cut": IMPROVING_CUT}, [before.epoch, last.epoch])
+    values = {"loss": [e.loss for e in recent], "test_loss": [e.test_loss for e in recent]}
+    thresholds = {"projected_cut": IMPROVING_CUT}
+    proof = evidence(values | {"projected_cut": projected}, thresholds, [e.epoch for e in recent])
     name, kind = ConditionName.STILL_IMPROVING, ConditionKind.NOTE
     return [Condition(name, kind, last.epoch, statement, proof)]
+
+
+def _path(values: Iterable[float]) -> str:
+    return " → ".join(number(v) for v in values)

@@ -4,10 +4,11 @@ import math
 
 from sqlalchemy.orm import Session
 
+from analysis import stored
 from analysis.epochs import EpochResult
 from harness.training import small_config
 from models.settings import Settings
-from tests.rows import add_job, reload
+from tests.rows import add_job, job_conditions, reload
 from worker import jobs, maintenance
 
 
@@ -34,3 +35,23 @@ def test_epochs_carry_the_summary_diagnostics_on_the_row_and_a_new_attempt_clear
     assert jobs.claim(job_id) is not None
     job = reload(session, job_id)
     assert (job.diagnostics_first, job.diagnostics_last, job.epochs_done) == (None, None, 0)
+
+
+def test_non_finite_figures_come_back_exactly_and_the_diagnosis_reads_the_stored_rows(
+    worker_env: Settings, session: Session
+) -> None:
+    job_id = add_job(session, small_config())
+    claimed = jobs.claim(job_id)
+    assert claimed is not None
+    jobs.record_epoch(claimed, _epoch(0, {"probe.loss": 2.3}))
+    broken = EpochResult(1, math.nan, 0.1, math.inf, 0.1, 0.5, {"output.grad_norm": -math.inf})
+    jobs.record_epoch(claimed, broken)
+    back = stored.job_epochs(session, job_id)
+    assert math.isnan(back[1].loss)
+    assert (back[1].test_loss, back[1].diagnostics) == (math.inf, {"output.grad_norm": -math.inf})
+    job = reload(session, job_id)
+    exploded = [c for c in job_conditions(session, job_id) if c.name == "exploded"]
+    assert [c.statement for c in exploded] == [
+        "The train loss became NaN at epoch 1: training diverged."
+    ]
+    assert job.diagnostics_last == {"output.grad_norm": None}  # the row's JSON has no infinity

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from analysis.epochs import EpochResult
 from harness.training import small_config
 from models.base import utcnow
 from models.diagnostic import JobDiagnostic
@@ -89,9 +90,9 @@ def test_cancel_requested_while_running_ends_cancelled_with_finished_epochs(
     job_id = add_job(session, small_config(training={"epochs": 5}))
     recorded = hooks.RecordingHooks.on_epoch
 
-    def cancel_after_epoch_1(self: hooks.RecordingHooks, result: object) -> None:
-        recorded(self, result)  # type: ignore[arg-type]
-        if self.epochs[-1].epoch == 1:
+    def cancel_after_epoch_1(self: hooks.RecordingHooks, result: EpochResult) -> None:
+        recorded(self, result)
+        if result.epoch == 1:
             with Session(session.get_bind()) as other:
                 other.get(Job, job_id).cancel_requested_at = utcnow()  # type: ignore[union-attr]
                 other.commit()
