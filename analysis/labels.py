@@ -4,7 +4,7 @@ the report, the pages, the plot legends, the exports and (through the API) the C
 from collections.abc import Sequence
 from typing import Any
 
-from models.spec import JobConfig
+from models.spec import DEFAULT_LEARNING_RATES, JobConfig
 
 # How a varying config path is written in a label, as people say it; `{}` is the value.
 PATH_WORDS = {
@@ -20,6 +20,7 @@ PATH_WORDS = {
     "dataset.train_size": "{} train images",
     "dataset.test_size": "{} test images",
 }
+OPTIMIZER, RATE = "training.optimizer", "training.learning_rate"
 LOSS_MODE_WORDS = {"clipped_probabilities": "clipped", "from_logits": "logits"}
 PREPROCESSING = "preprocessing"
 
@@ -71,9 +72,22 @@ def varying_factors(configs: Sequence[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(factor(path) for path in paths))
 
 
+def _with_rate(config: dict[str, Any], factors: Sequence[str]) -> list[str]:
+    """The factors, with the learning rate after the optimizer when the rate is not that
+    optimizer's default ('sgd' alone would read as SGD at its own 0.01)."""
+    training = config["training"]
+    if OPTIMIZER not in factors or RATE in factors:
+        return list(factors)
+    if training["learning_rate"] == DEFAULT_LEARNING_RATES[training["optimizer"]]:
+        return list(factors)
+    at = list(factors).index(OPTIMIZER) + 1
+    return [*factors[:at], RATE, *factors[at:]]
+
+
 def label(config: dict[str, Any], factors: Sequence[str]) -> str:
     """A config's short name from the given factors; the preprocessing alone if none."""
-    return ", ".join(factor_words(config, name) for name in factors) or preprocessing_words(config)
+    named = _with_rate(config, factors)
+    return ", ".join(factor_words(config, name) for name in named) or preprocessing_words(config)
 
 
 def usual_values(configs: Sequence[dict[str, Any]], factors: Sequence[str]) -> dict[str, str]:
@@ -87,6 +101,16 @@ def usual_values(configs: Sequence[dict[str, Any]], factors: Sequence[str]) -> d
     return usual
 
 
+def _departures(config: dict[str, Any], factors: Sequence[str], usual: dict[str, str]) -> list[str]:
+    return [f for f in factors if factor_words(config, f) != usual.get(f)]
+
+
+def _common(factors: Sequence[str]) -> list[str]:
+    """How the config most others share is named: by its preprocessing when that varies (the
+    seed question's x/255), else by every varying factor."""
+    return [PREPROCESSING] if PREPROCESSING in factors else list(factors)
+
+
 def labels(configs: Sequence[dict[str, Any]]) -> list[str]:
     """Each config's short label within the set: the factors that vary, less those where it
     has the value most configs share (so a sweep's labels say how each config departs from
@@ -94,8 +118,7 @@ def labels(configs: Sequence[dict[str, Any]]) -> list[str]:
     factors = varying_factors(configs)
     usual = usual_values(configs, factors)
     short = [
-        label(config, [f for f in factors if factor_words(config, f) != usual.get(f)])
-        for config in configs
+        label(config, _departures(config, factors, usual) or _common(factors)) for config in configs
     ]
     if len(set(short)) == len(short):
         return short

@@ -82,6 +82,13 @@ class NotRerunnable(DomainError):
     title = "Invalid request"
 
 
+class NothingToFollowUp(DomainError):
+    """The report has no follow-up whose changed config is still to run."""
+
+    status = 409
+    title = "Conflict"
+
+
 class InvalidComparison(DomainError):
     """The experiments to compare were not given as two distinct ids."""
 

@@ -132,6 +132,9 @@ class ExperimentSummary(BaseModel):
     notes: str = Field(description="free text, set with PATCH")
     tags: list[str] = Field(description="short labels, set with PATCH; GET /experiments?tag=")
     archived_at: datetime | None = Field(description="when archived; null if not")
+    follow_up_of: int | None = Field(
+        description="the experiment whose report's follow-ups this one runs; null if none"
+    )
     created_at: datetime = Field(description="when it was submitted (UTC)")
 
     @classmethod
@@ -146,6 +149,7 @@ class ExperimentSummary(BaseModel):
             notes=experiment.notes,
             tags=experiment.tags,
             archived_at=experiment.archived_at,
+            follow_up_of=experiment.follow_up_of,
             created_at=experiment.created_at,
         )
 
@@ -301,3 +305,11 @@ class CompareQuery(ReportQuery):
     """The experiments to compare, and the report's own parameters; any other is refused."""
 
     ids: str = Field(pattern=r"^\d{1,10},\d{1,10}$", description="two experiment ids: `ids=1,2`")
+
+
+class RediagnosisOut(BaseModel):
+    """How many ended jobs were diagnosed again, and how many of their diagnoses changed."""
+
+    experiment_id: int = Field(description="the experiment")
+    jobs: int = Field(description="its ended jobs, each diagnosed again from its stored epochs")
+    changed: int = Field(description="how many of them now have other conditions")

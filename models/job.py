@@ -25,6 +25,7 @@ class JobStatus(StrEnum):
 
 
 TERMINAL_STATUSES = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
+ACTIVE_STATUSES = frozenset(JobStatus) - TERMINAL_STATUSES
 _STATUS_VALUES = ", ".join(f"'{status.value}'" for status in JobStatus)
 
 

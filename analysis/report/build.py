@@ -4,8 +4,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import asdict
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analysis.conditions.words import condition_words
 from analysis.report.comparisons import (
     DEFAULT_MARGINS,
     DEFAULT_METRIC,
@@ -14,10 +16,11 @@ from analysis.report.comparisons import (
     best_group,
     compare_all,
 )
+from analysis.report.confirmations import CONFIRMED, NOT_CONFIRMED, PENDING, confirm
 from analysis.report.findings import pair_finding
-from analysis.report.followups import follow_ups
+from analysis.report.followups import FollowUp, follow_ups
 from analysis.report.groups import ConfigGroup, group_jobs
-from analysis.report.records import load_records
+from analysis.report.records import JobRecord, load_records
 from analysis.report.schemas import (
     ComparisonRow,
     ConfigConditionOut,
@@ -29,7 +32,9 @@ from analysis.report.schemas import (
 )
 from analysis.report.statistics import Verdict, summarize
 from analysis.report.summary import summary
+from analysis.report.wording import count
 from models.experiment import Experiment
+from models.job import ACTIVE_STATUSES
 from models.limits import CHANCE_LOSS
 
 
@@ -94,6 +99,40 @@ def comparison_row(item: PairComparison) -> ComparisonRow:
     )
 
 
+def standing(records: Sequence[JobRecord]) -> list[str]:
+    """Which jobs the answer does not rest on yet: those still to run, and those that ended
+    without an outcome (cancelled, or failed for a reason other than diverging)."""
+    active = sum(1 for job in records if job.status in ACTIVE_STATUSES)
+    left_out = sum(1 for job in records if job.status not in ACTIVE_STATUSES and not job.ended)
+    sentences = []
+    if active:
+        sentences.append(
+            f"Provisional: {active} of {count(len(records), 'job')} still queued or running; "
+            "this answer will change."
+        )
+    if left_out:
+        sentences.append(
+            f"{count(left_out, 'job')} cancelled or failed without an outcome; left out."
+        )
+    return sentences
+
+
+def confirmation_sentences(tested: Sequence[FollowUp]) -> list[str]:
+    """What each follow-up that was run showed: a diagnosis confirmed, or still open."""
+    heads = {
+        CONFIRMED: "Confirmed by experiment {id}",
+        NOT_CONFIRMED: "Still open: experiment {id} did not confirm",
+        PENDING: "Being tested by experiment {id}",
+    }
+    sentences = []
+    for f in tested:
+        if f.confirmation is not None:
+            head = heads[f.confirmation.verdict].format(id=f.confirmation.experiment_id)
+            what = f"{f.config}'s {condition_words(f.condition)}"
+            sentences.append(f"{head} ({what}): {f.confirmation.statement}")
+    return sentences
+
+
 def build_report(
     session: Session,
     experiment: Experiment,
@@ -102,8 +141,17 @@ def build_report(
     metric: Metric = DEFAULT_METRIC,
     margin: float | None = None,
 ) -> Report:
-    """The report of one experiment on one metric, from its jobs, epochs and conditions."""
+    """The report of one experiment on one metric, from its jobs, epochs and conditions, with
+    its follow-ups' outcomes from the experiments that ran them."""
     groups = group_jobs(load_records(session, experiment.id))
+    followers = session.scalars(
+        select(Experiment.id)
+        .where(Experiment.follow_up_of == experiment.id)
+        .order_by(Experiment.id.desc())
+    )
+    runs = [(experiment.id, groups)] + [
+        (follower, group_jobs(load_records(session, follower))) for follower in followers
+    ]
     return report_of(
         groups,
         experiment_id=experiment.id,
@@ -111,6 +159,7 @@ def build_report(
         status=status,
         metric=metric,
         margin=margin,
+        runs=runs,
     )
 
 
@@ -122,16 +171,22 @@ def report_of(
     status: str,
     metric: Metric = DEFAULT_METRIC,
     margin: float | None = None,
+    runs: Sequence[tuple[int, Sequence[ConfigGroup]]] = (),
 ) -> Report:
-    """The report of config groups on one metric (one experiment's, or two side by side)."""
+    """The report of config groups on one metric (one experiment's, or two side by side);
+    `runs` are the experiments whose groups may hold the follow-ups' changed configs."""
     margin = DEFAULT_MARGINS[metric] if margin is None else margin
     comparisons = compare_all(groups, metric, margin)
-    best = best_group(groups, metric)
+    best = best_group(groups, metric) if len(groups) > 1 else None
+    records = [job for group in groups for job in group.records]
+    tested = confirm(follow_ups(groups), groups, runs, metric)
+    sentences = summary(groups, comparisons, metric) + confirmation_sentences(tested)
     return Report(
         experiment_id=experiment_id,
         name=name,
         status=status,
-        summary=summary(groups, comparisons, metric),
+        provisional=any(job.status in ACTIVE_STATUSES for job in records),
+        summary=sentences[:1] + standing(records) + sentences[1:],
         chance_loss=CHANCE_LOSS,
         metric=metric,
         margin=margin,
@@ -142,5 +197,5 @@ def report_of(
             FindingOut(**asdict(pair_finding(i, item)))
             for i, item in enumerate(comparisons, start=1)
         ],
-        follow_ups=follow_ups(groups),
+        follow_ups=tested,
     )

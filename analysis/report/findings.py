@@ -82,7 +82,7 @@ def mechanism_text(item: PairComparison) -> tuple[str, dict[str, Any]]:
     }
     if found:
         return " ".join(contrast_text(c) for c in found), evidence
-    phrases = notable(table)
+    phrases = notable(table, (item.a.label, item.b.label))
     if phrases:
         return "No condition differs; " + "; ".join(phrases) + ".", evidence
     return "No condition or key diagnostic differs between them.", evidence

@@ -1,7 +1,9 @@
-"""Suggested follow-ups: for each problem a config shows, an experiment that tests the explanation.
+"""Suggested follow-ups: for each root problem a config shows, the one change that should remove
+it, as a ready-to-POST spec on the same seeds; POST /experiments/{id}/follow-ups runs them all.
 
-Each is a ready-to-POST spec: the config as it ran and the same config with the one change that
-should remove the problem, on the same seeds, so the pair is compared like any other.
+A symptom that follows from another condition gets no follow-up of its own: the change that
+removes its cause is the test (vanishing gradients call for ReLU with He initialisation, not a
+smaller step that cannot help).
 """
 
 from collections.abc import Callable, Sequence
@@ -11,6 +13,8 @@ from pydantic import BaseModel, Field
 
 from analysis.report.groups import ConfigGroup
 from models.condition import ConditionName
+from models.experiment_spec import deep_merge
+from models.spec import DEFAULT_LEARNING_RATES, JobConfig
 
 Change = Callable[[dict[str, Any]], tuple[dict[str, Any], str] | None]
 
@@ -32,6 +36,16 @@ def _slower(config: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
     return {"training": {"learning_rate": rate}}, f"a learning rate ten times smaller ({rate:g})"
 
 
+def _adam(config: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """For a run at chance with no cause found: Adam scales each step to its gradient, so a
+    plain SGD that barely moves gets going; Adam itself at chance gets a smaller step."""
+    if config["training"]["optimizer"] == "adam":
+        return _slower(config)
+    rate = DEFAULT_LEARNING_RATES["adam"]
+    change = {"training": {"optimizer": "adam", "learning_rate": rate, "momentum": 0.0}}
+    return change, f"Adam at its default learning rate ({rate:g})"
+
+
 def _relu(config: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
     if config["model"]["activation"] == "relu":
         return None
@@ -47,12 +61,7 @@ def _more_data(config: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
     return {"dataset": {"train_size": size}}, f"ten times the training images ({size})"
 
 
-def _longer(config: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
-    epochs = min(200, config["training"]["epochs"] * 2)
-    return {"training": {"epochs": epochs}}, f"twice the epochs ({epochs})"
-
-
-# The one change per condition that its explanation says should remove it.
+# The one change per root problem that its explanation says should remove it.
 CHANGES: dict[str, Change] = {
     ConditionName.SATURATED_SOFTMAX: _scale,
     ConditionName.CLIPPED_STALL: _logits,
@@ -61,11 +70,20 @@ CHANGES: dict[str, Change] = {
     ConditionName.VANISHING_GRADIENTS: _relu,
     ConditionName.EXPLODED: _slower,
     ConditionName.UNSTABLE: _slower,
-    ConditionName.AT_CHANCE: _slower,
+    ConditionName.AT_CHANCE: _adam,
     ConditionName.OVERFITTING: _more_data,
-    ConditionName.STILL_IMPROVING: _longer,
-    ConditionName.TINY_INPUTS: _scale,
 }
+
+
+class Confirmation(BaseModel):
+    """What running a follow-up showed."""
+
+    experiment_id: int = Field(description="the experiment that ran the changed config")
+    verdict: str = Field(
+        description="confirmed (the condition is gone and the metric improved beyond seed "
+        "noise), not_confirmed, or pending (jobs still to run)"
+    )
+    statement: str = Field(description="what the follow-up showed, with its numbers")
 
 
 class FollowUp(BaseModel):
@@ -75,21 +93,37 @@ class FollowUp(BaseModel):
     config: str = Field(description="the label of the config that showed the condition")
     condition: str = Field(description="the problem the config showed")
     change: str = Field(description="the one change that should remove the condition")
+    key: str = Field(description="the config key of the changed config")
     spec: dict[str, Any] = Field(description="the experiment spec to POST")
+    confirmation: Confirmation | None = Field(
+        None, description="once the follow-ups were run (POST .../follow-ups): what they showed"
+    )
+
+
+def changed_key(config: dict[str, Any], variant: dict[str, Any]) -> str:
+    """The config key of a config with one change applied."""
+    return JobConfig.model_validate(deep_merge(config, variant)).key()
+
+
+def _root_problems(group: ConfigGroup) -> list[str]:
+    problems = group.problems()
+    held = {c.name for c in problems}
+    ordered = sorted(problems, key=lambda c: c.caused_by is not None)
+    return [c.name for c in ordered if c.caused_by is None or c.caused_by not in held]
 
 
 def follow_ups(groups: Sequence[ConfigGroup]) -> list[FollowUp]:
-    """One follow-up per (config, problem condition) with a change that applies."""
+    """One follow-up per (config, root problem) with a change that applies."""
     found: list[FollowUp] = []
     for group in groups:
         seeds = sorted({job.seed for job in group.records})
-        for condition in group.problems():
-            made = CHANGES.get(condition.name, _slower)(group.config)
+        for condition in _root_problems(group):
+            made = CHANGES.get(condition, _slower)(group.config)
             if made is None or any(f.config == group.label and f.change == made[1] for f in found):
                 continue
             variant, words = made
             spec = {
-                "name": f"follow-up: {group.label}, {condition.name}, {words}",
+                "name": f"follow-up: {group.label}, {condition}, {words}",
                 "base": group.config,
                 "variants": [{}, variant],
                 "seeds": seeds,
@@ -98,8 +132,9 @@ def follow_ups(groups: Sequence[ConfigGroup]) -> list[FollowUp]:
                 FollowUp(
                     number=len(found) + 1,
                     config=group.label,
-                    condition=condition.name,
+                    condition=condition,
                     change=words,
+                    key=changed_key(group.config, variant),
                     spec=spec,
                 )
             )

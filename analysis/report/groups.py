@@ -9,11 +9,7 @@ from analysis.labels import flatten, labels
 from analysis.report.records import ConditionRecord, JobRecord
 from analysis.report.statistics import Summary, summarize
 from models.condition import ConditionKind, ConditionName
-
-# A config "did not learn" when most of its seeds show one of these, or are flagged stuck.
-NOT_LEARNING = frozenset(
-    {ConditionName.AT_CHANCE, ConditionName.CLIPPED_STALL, ConditionName.EXPLODED}
-)
+from models.job import JobStatus
 
 
 @dataclass(frozen=True)
@@ -28,6 +24,7 @@ class GroupCondition:
     epoch: int
     statement: str
     evidence: dict[str, Any]
+    caused_by: str | None = None
 
     @property
     def majority(self) -> bool:
@@ -66,12 +63,12 @@ class ConfigGroup:
 
     def epoch_values(self, epoch: int, name: str) -> list[float]:
         """A metric at one epoch, over the seeds that have it."""
-        values = [job.epochs.get(epoch, {}).get(name) for job in self.jobs]
+        values = [job.figure(epoch, name) for job in self.jobs]
         return [v for v in values if v is not None]
 
     def diagnostic(self, epoch: int, name: str) -> float | None:
         """A diagnostic's mean over the seeds at one epoch (None if no seed has it)."""
-        values = [job.diagnostics.get(epoch, {}).get(name) for job in self.records]
+        values = [job.diagnostic(epoch, name) for job in self.records]
         present = [v for v in values if v is not None]
         return math.fsum(present) / len(present) if present else None
 
@@ -86,8 +83,9 @@ class ConfigGroup:
 
     @property
     def measured(self) -> list[JobRecord]:
-        """The jobs with at least one trained epoch."""
-        return [job for job in self.records if job.last_epoch() > 0]
+        """The jobs whose outcome is known and that trained at least one epoch: succeeded, or
+        failed because training diverged; running, cancelled and otherwise failed jobs wait."""
+        return [job for job in self.records if job.ended and job.last_epoch() > 0]
 
     def conditions(self) -> list[GroupCondition]:
         """Each (condition, subject) with the number of seeds that show it, problems first."""
@@ -125,11 +123,13 @@ def _folded(items: list[ConditionRecord], of: int) -> GroupCondition:
         epoch=min(item.epoch for item in items),
         statement=first.statement,
         evidence=first.evidence,
+        caused_by=first.caused_by,
     )
 
 
 def _not_learning(job: JobRecord) -> bool:
-    return bool(job.stuck) or any(c.name in NOT_LEARNING for c in job.conditions)
+    """At chance at its end, or failed because training diverged."""
+    return job.has(ConditionName.AT_CHANCE) or job.status == JobStatus.FAILED
 
 
 def group_jobs(records: Sequence[JobRecord]) -> list[ConfigGroup]:

@@ -7,22 +7,31 @@ other, with the same diagnostic read on both sides so the sentence carries both 
 from dataclasses import dataclass
 from typing import Any
 
+from analysis.names import (
+    CLIPPED_TRUE_SHARE,
+    FIRST,
+    INPUT_STD,
+    LOGIT_STD,
+    OUTPUT_GRAD_NORM,
+    name,
+    words,
+)
 from analysis.report.groups import ConfigGroup, GroupCondition
+from analysis.report.wording import shown, value_text
 from models.condition import ConditionKind
 
 # Diagnostics compared between any two configs, at the epoch that tells most: the inputs and the
 # untrained logits before training, the first layer's step in epoch 1, the rest at the end.
 KEY_DIAGNOSTICS = (
-    ("input.std", "first"),
-    ("output.logit_std", "first"),
-    ("hidden_1.update_ratio", "one"),
-    ("output.clipped_true_share", "last"),
-    ("hidden_1.dead_share", "last"),
-    ("output.grad_norm", "last"),
+    (INPUT_STD, "first"),
+    (LOGIT_STD, "first"),
+    (name(FIRST, "update_ratio"), "one"),
+    (CLIPPED_TRUE_SHARE, "last"),
+    (name(FIRST, "dead_share"), "last"),
+    (OUTPUT_GRAD_NORM, "last"),
 )
 # A key diagnostic is worth a sentence when one side is at least this many times the other.
 NOTABLE_RATIO = 2.0
-SHARE_SUFFIX = "_share"
 
 
 @dataclass(frozen=True)
@@ -45,18 +54,11 @@ def primary(evidence: dict[str, Any]) -> tuple[str, int | None] | None:
     """The diagnostic a condition rests on (the first one held against a threshold) and the
     last epoch it was read at, from the evidence the worker stored."""
     thresholds = evidence.get("thresholds") or {}
-    names = [name for name in thresholds if "." in name]
+    names = [key for key in thresholds if "." in key]
     if not names:
         return None
     epochs = evidence.get("epochs") or []
     return names[0], epochs[-1] if epochs and isinstance(epochs[-1], int) else None
-
-
-def value_text(name: str, value: float | None) -> str:
-    """A diagnostic's value: shares as percentages, others to three significant digits."""
-    if value is None:
-        return "n/a"
-    return f"{100 * value:.0f}%" if name.endswith(SHARE_SUFFIX) else f"{value:.3g}"
 
 
 def contrasts(a: ConfigGroup, b: ConfigGroup) -> list[ConditionContrast]:
@@ -76,9 +78,9 @@ def _contrast(
     source = primary(condition.evidence)
     if source is None:
         return ConditionContrast(holder, other, condition, None, None)
-    name, epoch = source
-    value = other.diagnostic(other.last_epoch if epoch is None else epoch, name)
-    return ConditionContrast(holder, other, condition, value, name)
+    diagnostic, epoch = source
+    value = other.diagnostic(other.last_epoch if epoch is None else epoch, diagnostic)
+    return ConditionContrast(holder, other, condition, value, diagnostic)
 
 
 def contrast_text(contrast: ConditionContrast) -> str:
@@ -93,27 +95,30 @@ def contrast_text(contrast: ConditionContrast) -> str:
 def key_differences(a: ConfigGroup, b: ConfigGroup) -> dict[str, dict[str, float | int | None]]:
     """Key diagnostics of both configs, each at its telling epoch."""
     table: dict[str, dict[str, float | int | None]] = {}
-    for name, when in KEY_DIAGNOSTICS:
+    for diagnostic, when in KEY_DIAGNOSTICS:
         epoch = epoch_of(a, when)
-        table[name] = {
+        table[diagnostic] = {
             "epoch": epoch,
-            "a": a.diagnostic(epoch, name),
-            "b": b.diagnostic(epoch, name),
+            "a": a.diagnostic(epoch, diagnostic),
+            "b": b.diagnostic(epoch, diagnostic),
         }
     return table
 
 
-def notable(table: dict[str, dict[str, float | int | None]]) -> list[str]:
-    """Key diagnostics where one config has at least twice the other's value, as phrases."""
+def notable(table: dict[str, dict[str, float | int | None]], labels: tuple[str, str]) -> list[str]:
+    """Key diagnostics where one config has at least twice the other's value, in words, each
+    ratio taken of the two values as printed."""
     phrases = []
-    for name, row in table.items():
+    for key, row in table.items():
         a, b = row["a"], row["b"]
-        if a is None or b is None or min(abs(a), abs(b)) == 0:
+        if a is None or b is None:
             continue
-        ratio = max(abs(a), abs(b)) / min(abs(a), abs(b))
-        if ratio >= NOTABLE_RATIO:
-            phrases.append(
-                f"{name} at epoch {row['epoch']} {value_text(name, a)} against "
-                f"{value_text(name, b)} ({ratio:.1f}x)"
-            )
+        (text_a, shown_a), (text_b, shown_b) = shown(key, a), shown(key, b)
+        low, high = sorted((abs(shown_a), abs(shown_b)))
+        if low == 0 or high / low < NOTABLE_RATIO:
+            continue
+        phrases.append(
+            f"{words(key)} at epoch {row['epoch']} is {text_a} in {labels[0]} against "
+            f"{text_b} in {labels[1]} ({high / low:.1f}x; {key})"
+        )
     return phrases

@@ -1,16 +1,16 @@
-"""An experiment's jobs with their epochs, diagnostics and conditions, loaded in four queries."""
+"""An experiment's jobs as the report reads them: rows, stored epochs and stored conditions."""
 
-from collections import defaultdict
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.condition import JobCondition
-from models.diagnostic import JobDiagnostic
+from analysis.epochs import EpochResult
+from analysis.stored import experiment_epochs
+from models.condition import ConditionName, JobCondition
 from models.job import Job, JobStatus
-from models.metric import EpochMetric
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class ConditionRecord:
     epoch: int
     statement: str
     evidence: dict[str, Any]
+    caused_by: str | None = None
 
 
 @dataclass
@@ -36,13 +37,38 @@ class JobRecord:
     config_key: str
     stuck: bool | None
     final: dict[str, float | None] | None
-    epochs: dict[int, dict[str, float | None]] = field(default_factory=dict)
-    diagnostics: dict[int, dict[str, float | None]] = field(default_factory=dict)
+    epochs: list[EpochResult] = field(default_factory=list)
     conditions: list[ConditionRecord] = field(default_factory=list)
 
     def last_epoch(self) -> int:
         """The last epoch with metrics, 0 if none."""
-        return max(self.epochs, default=0)
+        return self.epochs[-1].epoch if self.epochs else 0
+
+    def at(self, epoch: int) -> EpochResult | None:
+        """The stored epoch of that number, if there is one."""
+        return next((e for e in self.epochs if e.epoch == epoch), None)
+
+    def figure(self, epoch: int, name: str) -> float | None:
+        """A metric (loss, test_loss, ...) at an epoch, if stored and finite."""
+        found = self.at(epoch)
+        value = getattr(found, name) if found else None
+        return value if value is not None and math.isfinite(value) else None
+
+    def diagnostic(self, epoch: int, name: str) -> float | None:
+        """A diagnostic at an epoch, if measured and finite."""
+        found = self.at(epoch)
+        value = found.diagnostics.get(name) if found else None
+        return value if value is not None and math.isfinite(value) else None
+
+    @property
+    def ended(self) -> bool:
+        """Whether its outcome is known: it succeeded, or failed because training diverged."""
+        diverged = self.status == JobStatus.FAILED and self.has(ConditionName.EXPLODED)
+        return self.status == JobStatus.SUCCEEDED or diverged
+
+    def has(self, name: str) -> bool:
+        """Whether the job shows the condition."""
+        return any(c.name == name for c in self.conditions)
 
 
 def _final(job: Job) -> dict[str, float | None] | None:
@@ -57,42 +83,29 @@ def _final(job: Job) -> dict[str, float | None] | None:
 
 
 def load_records(session: Session, experiment_id: int) -> list[JobRecord]:
-    """Every job of the experiment in creation order, with epochs and diagnostics attached."""
+    """Every job of the experiment in creation order, with its epochs and conditions."""
     jobs = session.scalars(select(Job).where(Job.experiment_id == experiment_id).order_by(Job.id))
+    epochs = experiment_epochs(session, [experiment_id])
     records = {
         job.id: JobRecord(
-            job.id, job.seed, job.status, job.config, job.config_key, job.stuck, _final(job)
+            job.id,
+            job.seed,
+            job.status,
+            job.config,
+            job.config_key,
+            job.stuck,
+            _final(job),
+            epochs.get(job.id, []),
         )
         for job in jobs
     }
-    epochs: dict[int, dict[int, dict[str, float | None]]] = defaultdict(dict)
-    for row in session.scalars(
-        select(EpochMetric).join(Job).where(Job.experiment_id == experiment_id)
-    ):
-        epochs[row.job_id][row.epoch] = {
-            "loss": row.loss,
-            "accuracy": row.accuracy,
-            "test_loss": row.test_loss,
-            "test_accuracy": row.test_accuracy,
-        }
-    diagnostics: dict[int, dict[int, dict[str, float | None]]] = defaultdict(
-        lambda: defaultdict(dict)
-    )
-    rows = session.execute(
-        select(JobDiagnostic.job_id, JobDiagnostic.epoch, JobDiagnostic.name, JobDiagnostic.value)
-        .join(Job)
-        .where(Job.experiment_id == experiment_id)
-    )
-    for job_id, epoch, name, value in rows:
-        diagnostics[job_id][epoch][name] = value
-    for job_id, record in records.items():
-        record.epochs = epochs.get(job_id, {})
-        record.diagnostics = dict(diagnostics.get(job_id, {}))
     found = session.scalars(
         select(JobCondition).join(Job).where(Job.experiment_id == experiment_id)
     )
     for c in found:
         records[c.job_id].conditions.append(
-            ConditionRecord(c.name, c.subject, c.kind, c.epoch, c.statement, c.evidence)
+            ConditionRecord(
+                c.name, c.subject, c.kind, c.epoch, c.statement, c.evidence, c.caused_by
+            )
         )
     return list(records.values())

@@ -105,6 +105,9 @@ class Report(BaseModel):
     experiment_id: int = Field(description="the experiment reported on")
     name: str = Field(description="its name")
     status: str = Field(description="its status now")
+    provisional: bool = Field(
+        description="true while any job is queued or running: the answer may still change"
+    )
     summary: list[str] = Field(description="the answer, in a few plain sentences")
     chance_loss: float = Field(description="ln 10: the loss of a uniform guess over 10 classes")
     metric: str = Field(description="the final figure configs are compared on")

@@ -1,42 +1,64 @@
-"""The answer first: a few plain sentences drawn from the configs' conditions and the pairs.
-
-Which configs learned and which did not (with their problem conditions), what change makes a
-failing config learn, which conditions cannot be the cause (a config that learned shows more of
-them), and which differences are real, equivalent or undecided.
-"""
+"""The answer first, in plain sentences: the verdict, what the other loss says, then why each
+config that failed did (root causes before their consequences), what makes it learn, what is
+not the cause, what a change moves inside the runs, and every compared pair in words."""
 
 from collections.abc import Sequence
 
+from analysis.conditions.words import condition_words
 from analysis.labels import LOSS_MODE_WORDS, factor_words
-from analysis.report.comparisons import Metric, PairComparison, best_group, differing_factors
+from analysis.names import words
+from analysis.report.comparisons import Metric, PairComparison, differing_factors
 from analysis.report.findings import change_text
 from analysis.report.groups import ConfigGroup, GroupCondition
-from analysis.report.mechanism import contrasts, key_differences, notable, primary, value_text
+from analysis.report.mechanism import contrasts, key_differences, notable, primary
 from analysis.report.statistics import Verdict
+from analysis.report.verdict import (
+    companion_sentence,
+    diagnosis_sentence,
+    lead,
+    roots,
+    verdict_sentence,
+)
+from analysis.report.wording import better_word, count, value_text
 
 
-def _names(group: ConfigGroup) -> str:
-    return ", ".join(
-        f"{c.name} ({c.subject})" if c.subject != "job" else c.name for c in group.problems()
+def _chain(group: ConfigGroup) -> list[GroupCondition]:
+    """The config's problems, each root followed by what follows from it."""
+    problems = group.problems()
+    ordered, frontier = [], roots(group)
+    while frontier:
+        ordered.extend(frontier)
+        names = {c.name for c in frontier}
+        frontier = [c for c in problems if c.caused_by in names and c not in ordered]
+    return ordered + [c for c in problems if c not in ordered]
+
+
+def failure_sentence(group: ConfigGroup) -> str:
+    """Why a config did not learn: its root causes' statements, then their consequences."""
+    parts: list[str] = []
+    for condition in _chain(group):
+        statement = condition.statement.rstrip(".") + "."
+        if condition.caused_by is None or not parts:
+            parts.append(statement)
+        else:
+            parts.append(f"Because of {condition_words(condition.caused_by)}: {statement}")
+    head = (
+        f"{group.label} did not learn ({group.failing()} of {count(len(group.measured), 'seed')})"
     )
+    return f"{head}. " + " ".join(parts) if parts else f"{head}."
 
 
 def learning_sentences(groups: Sequence[ConfigGroup]) -> list[str]:
     """Which configs did not learn and why, which learned with problems, which cleanly."""
     measured = [g for g in groups if g.learned() is not None]
-    failed = [g for g in measured if not g.learned()]
-    sentences = [
-        f"{g.label} did not learn ({g.failing()} of {len(g.measured)} seeds): "
-        + " ".join(c.statement.rstrip(".") + "." for c in g.problems())
-        for g in failed
-    ]
+    sentences = [failure_sentence(g) for g in measured if not g.learned()]
     troubled = [g for g in measured if g.learned() and g.problems()]
     if troubled:
-        sentences.append(
-            "Learned, with problems: "
-            + "; ".join(f"{g.label} ({_names(g)})" for g in troubled)
-            + "."
-        )
+        named = [
+            f"{g.label} ({'; '.join(condition_words(c.name, c.subject) for c in roots(g))})"
+            for g in troubled
+        ]
+        sentences.append("Learned, with problems: " + "; ".join(named) + ".")
     clean = [g.label for g in measured if g.learned() and not g.problems()]
     if clean:
         sentences.append("Learned with no problem found: " + "; ".join(clean) + ".")
@@ -99,9 +121,9 @@ def _weaker(bad: ConfigGroup, good: ConfigGroup, condition: GroupCondition) -> s
     if mine is None or theirs is None or mine > theirs:
         return None
     return (
-        f"{condition.name} ({condition.subject}) is not what stops {bad.label}: it has "
-        f"{value_text(name, mine)} ({name}) against {value_text(name, theirs)} in {good.label}, "
-        "which learned."
+        f"{condition_words(condition.name, condition.subject).capitalize()} is not what stops "
+        f"{bad.label}: {words(name)} is {value_text(name, mine)} there against "
+        f"{value_text(name, theirs)} in {good.label}, which learned ({name})."
     )
 
 
@@ -117,7 +139,7 @@ def mechanism_sentences(comparisons: Sequence[PairComparison]) -> list[str]:
             continue
         if contrasts(item.a, item.b):
             continue
-        phrases = notable(key_differences(item.a, item.b))
+        phrases = notable(key_differences(item.a, item.b), (item.a.label, item.b.label))
         change = change_text(item)
         if phrases and change not in said:
             said[change] = f"{change}: no condition differs, but " + "; ".join(phrases) + "."
@@ -125,41 +147,52 @@ def mechanism_sentences(comparisons: Sequence[PairComparison]) -> list[str]:
 
 
 def difference_sentences(comparisons: Sequence[PairComparison]) -> list[str]:
-    """Real, equivalent and undecided differences, one sentence each kind."""
+    """Every tested pair, its better side named, one sentence per verdict."""
     by_verdict: dict[Verdict, list[str]] = {}
     for item in comparisons:
         j = item.judgement
         if j is None:
             continue
-        text = f"{item.a.label} against {item.b.label} ({j.difference.difference:+.3g})"
-        if j.verdict is Verdict.UNDECIDED:
-            text = text[:-1] + (
-                f", about {j.seeds_needed} seeds needed)" if j.seeds_needed else ")"
-            )
+        gap = abs(j.difference.difference)
+        text = f"{item.b.label} is {better_word(item.metric)} than {item.a.label} by {gap:.3g}"
+        if j.verdict is Verdict.EQUIVALENT:
+            text = f"{item.a.label} and {item.b.label} ({gap:.3g} apart)"
+        elif j.verdict is Verdict.UNDECIDED and j.seeds_needed:
+            text += f" (about {j.seeds_needed} seeds would settle it)"
         by_verdict.setdefault(j.verdict, []).append(text)
-    words = {
-        Verdict.DIFFERENT: "Real differences",
-        Verdict.EQUIVALENT: "Equivalent within the margin (seed noise)",
-        Verdict.UNDECIDED: "Undecided with these seeds",
+    metric = comparisons[0].metric.words if comparisons else ""
+    heads = {
+        Verdict.DIFFERENT: f"Real differences in {metric}",
+        Verdict.EQUIVALENT: f"Within seed noise on {metric}",
+        Verdict.UNDECIDED: f"Not decided on {metric} with these seeds",
     }
-    return [f"{words[v]}: " + "; ".join(by_verdict[v]) + "." for v in words if v in by_verdict]
+    return [f"{heads[v]}: " + "; ".join(by_verdict[v]) + "." for v in heads if v in by_verdict]
+
+
+def verdict_sentences(
+    groups: Sequence[ConfigGroup], comparisons: Sequence[PairComparison], metric: Metric
+) -> list[str]:
+    """The first sentences: the best config against the next, or one config's diagnosis."""
+    if len(groups) == 1:
+        one = diagnosis_sentence(groups[0], metric)
+        return [one] if one else []
+    found = lead(groups, comparisons, metric)
+    if found is None:
+        return []
+    other = companion_sentence(found)
+    return [verdict_sentence(found, len(groups))] + ([other] if other else [])
 
 
 def summary(
     groups: Sequence[ConfigGroup], comparisons: Sequence[PairComparison], metric: Metric
 ) -> list[str]:
     """The report's answer, a few sentences long."""
-    best = best_group(groups, metric)
-    lead = []
-    if best is not None and (s := best.final_summary(metric)):
-        lead.append(f"Best {metric.words}: {best.label} ({s.mean:.3g} over {s.n} seeds).")
-    if comparisons:
-        lead.append(f"Differences on {metric.words}, corrected for {len(comparisons)} comparisons.")
     return (
-        learning_sentences(groups)
+        verdict_sentences(groups, comparisons, metric)
+        + (learning_sentences(groups) if len(groups) > 1 else [])
+        + [failure_sentence(g) for g in groups[:1] if len(groups) == 1 and g.learned() is False]
         + cause_sentences(comparisons)
         + not_the_cause(groups)
         + mechanism_sentences(comparisons)
-        + lead
         + difference_sentences(comparisons)
     )

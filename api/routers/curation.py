@@ -8,8 +8,8 @@ from analysis.report.side_by_side import ExperimentComparison
 from api.auth import OwnerDep
 from api.deps import BrokerDep, ExperimentId, JobId, SessionDep, SettingsDep
 from api.presenters import experiment_comparison, experiment_out, submitted_response
-from api.schemas import CompareQuery, ExperimentOut, ExperimentPatch
-from api.services import deletion, reruns
+from api.schemas import CompareQuery, ExperimentOut, ExperimentPatch, RediagnosisOut
+from api.services import deletion, diagnosis, followups, reruns
 from api.services import experiments as services
 
 router = APIRouter()
@@ -86,6 +86,30 @@ def rerun_experiment(
     """A new experiment with the same configs and seeds, name and tags; notes say its source."""
     rerun = reruns.rerun_experiment(session, experiment_id, how)
     return submitted_response(session, rerun, response)
+
+
+@router.post(
+    "/experiments/{experiment_id}/follow-ups",
+    status_code=status.HTTP_202_ACCEPTED,
+    tags=["experiments"],
+)
+def run_follow_ups(
+    experiment_id: ExperimentId, response: Response, session: SessionDep, how: ResubmissionDep
+) -> ExperimentOut:
+    """Run every follow-up of the experiment's report as one new experiment on its seeds; the
+    original report's follow-ups then carry what the run confirmed (409 if none is left)."""
+    submitted = followups.run_follow_ups(session, experiment_id, how)
+    return submitted_response(session, submitted, response)
+
+
+@router.post("/experiments/{experiment_id}/rediagnose", tags=["experiments"])
+def rediagnose_experiment(
+    experiment_id: ExperimentId, session: SessionDep, owner: OwnerDep
+) -> RediagnosisOut:
+    """Recompute every ended job's conditions and curve summary from its stored epochs, with
+    the rules this server runs (after an upgrade changed them)."""
+    done = diagnosis.rediagnose_experiment(session, experiment_id, owner)
+    return RediagnosisOut.model_validate(done, from_attributes=True)
 
 
 @router.post(

@@ -89,9 +89,11 @@ def _replay(session: Session, owner: str | None, key: str, digest: str) -> Submi
 
 
 def _store(
-    session: Session, spec: ExperimentSpec, owner: str | None
+    session: Session, spec: ExperimentSpec, owner: str | None, follow_up_of: int | None
 ) -> tuple[Experiment, list[tuple[Job, JobConfig]]]:
-    experiment = Experiment(name=spec.name, spec=spec.model_dump(mode="json"), owner=owner)
+    experiment = Experiment(
+        name=spec.name, spec=spec.model_dump(mode="json"), owner=owner, follow_up_of=follow_up_of
+    )
     jobs = [
         (
             Job(
@@ -131,13 +133,14 @@ def submit(
     owner: str | None,
     idempotency_key: str | None,
     max_active_jobs: int,
+    follow_up_of: int | None = None,
 ) -> Submitted:
     """Store the experiment and its jobs, commit, then publish; replay a repeated key."""
     digest = request_hash(spec) if idempotency_key else ""  # only keyed requests are compared
     if idempotency_key and (earlier := _replay(session, owner, idempotency_key, digest)):
         return earlier
     _check_quota(session, owner, spec.expansion_size(), max_active_jobs)
-    experiment, jobs = _store(session, spec, owner)
+    experiment, jobs = _store(session, spec, owner, follow_up_of)
     if idempotency_key:
         session.add(
             IdempotencyKey(

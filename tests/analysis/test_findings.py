@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from analysis.epochs import EpochResult
 from analysis.labels import labels
 from analysis.report.comparisons import Metric, compare_all, pairs
 from analysis.report.findings import pair_finding
@@ -20,11 +21,17 @@ FAST = {"training": {"learning_rate": 0.1}}
 _ids = iter(range(1, 100_000))
 
 
-def condition(name: str, diagnostic: str, value: float, subject: str = "job") -> ConditionRecord:
+def condition(
+    name: str,
+    diagnostic: str,
+    value: float,
+    subject: str = "job",
+    caused_by: str | None = None,
+) -> ConditionRecord:
     """A stored condition resting on one diagnostic at epoch 1."""
     statement = f"{name}: {diagnostic} is {value:g} at epoch 1."
     evidence = {"values": {diagnostic: [value]}, "thresholds": {diagnostic: 0.5}, "epochs": [1]}
-    return ConditionRecord(name, subject, "problem", 1, statement, evidence)
+    return ConditionRecord(name, subject, "problem", 1, statement, evidence, caused_by)
 
 
 def jobs(
@@ -45,6 +52,9 @@ def jobs(
             "test_loss": value,
             "test_accuracy": 0.8,
         }
+        epochs = [
+            EpochResult(k, value, 0.8, value, 0.8, 1.0, dict(diagnostics or {})) for k in (0, 1)
+        ]
         record = JobRecord(
             next(_ids),
             seed,
@@ -53,8 +63,7 @@ def jobs(
             config.key(),
             stuck,
             figures,
-            {0: dict(figures), 1: dict(figures)},
-            {0: dict(diagnostics or {}), 1: dict(diagnostics or {})},
+            epochs,
             list(conditions or []),
         )
         records.append(record)
@@ -125,7 +134,9 @@ def test_one_factor_pairs_are_compared_and_no_config_with_itself() -> None:
 
 def seed_question() -> list[list[JobRecord]]:
     """The seed's shape: raw pixels stuck under clipping, dead units where they learn."""
-    stall = condition("clipped_stall", "output.clipped_true_share", 0.86)
+    saturated = condition("saturated_softmax", "output.saturated_share", 0.95)
+    stall = condition("clipped_stall", "output.clipped_true_share", 0.86, "job", saturated.name)
+    chance = condition("at_chance", "test_accuracy", 0.1, "job", stall.name)
     dead = condition("dead_units", "hidden_1.dead_share", 0.81, "hidden_1")
     return [
         jobs(SCALED | CLIPPED, [0.33, 0.34], diagnostics={"hidden_1.dead_share": 0.09}),
@@ -133,7 +144,7 @@ def seed_question() -> list[list[JobRecord]]:
             RAW | CLIPPED,
             [13.0, 13.1],
             stuck=True,
-            conditions=[stall],
+            conditions=[saturated, stall, chance],
             diagnostics={"hidden_1.dead_share": 0.05, "output.clipped_true_share": 0.86},
         ),
         jobs(SCALED, [0.33, 0.34], diagnostics={"hidden_1.dead_share": 0.09}),
@@ -144,12 +155,18 @@ def seed_question() -> list[list[JobRecord]]:
 def test_the_summary_says_what_did_not_learn_why_and_what_is_not_the_cause() -> None:
     _, _, sentences = report_parts(*seed_question())
     text = " ".join(sentences)
-    assert "raw pixels, clipped loss did not learn (2 of 2 seeds): clipped_stall" in text
+    assert (
+        "raw pixels, clipped loss did not learn (2 of 2 seeds). saturated_softmax: "
+        "output.saturated_share is 0.95 at epoch 1. Because of a saturated softmax from the "
+        "start: clipped_stall: output.clipped_true_share is 0.86 at epoch 1. Because of a "
+        "stall at the 1e-7 clip: at_chance: test_accuracy is 0.1 at epoch 1." in sentences
+    )
     assert "raw pixels, clipped loss learns when only its loss.mode changes to logits loss" in text
     assert "The cross-entropy itself is not the cause" in text
     assert (
-        "dead_units (hidden_1) is not what stops raw pixels, clipped loss: it has 5% "
-        "(hidden_1.dead_share) against 81% in raw pixels, logits loss, which learned." in text
+        "Dead units in the first hidden layer is not what stops raw pixels, clipped loss: the "
+        "share of dead units in the first hidden layer is 5% there against 81% in raw pixels, "
+        "logits loss, which learned (hidden_1.dead_share)." in text
     )
 
 
@@ -194,8 +211,9 @@ def test_a_difference_with_no_condition_is_explained_by_the_diagnostics_it_moves
     )
     assert "paired t, 3 seeds, higher in 3 of 3)" in statement
     assert (
-        "x/1000 instead of x/255: no condition differs, but input.std at epoch 0 0.0902 "
-        "against 0.353 (3.9x)." in sentences
+        "x/1000 instead of x/255: no condition differs, but the inputs' spread (standard "
+        "deviation) at epoch 0 is 0.0902 in x/1000 against 0.353 in x/255 (3.9x; input.std)."
+        in sentences
     )
 
 

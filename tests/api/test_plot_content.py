@@ -44,7 +44,8 @@ def row(label: str, final_loss: float, half: float) -> ConfigRow:
 def report(*rows: ConfigRow) -> Report:
     """A report of made-up curves."""
     return Report(
-        experiment_id=1, name="made up", status="succeeded", summary=[], chance_loss=2.3,
+        experiment_id=1, name="made up", status="succeeded", provisional=False, summary=[],
+        chance_loss=2.3,
         metric="test_loss", margin=0.01, best=None, configs=list(rows), comparisons=[],
         findings=[], follow_ups=[],
     )  # fmt: skip

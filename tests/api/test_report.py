@@ -89,7 +89,13 @@ def test_report_folds_seeds_and_compares_with_the_best(
     )
     assert comparison["verdict"] == "different"
     assert comparison["p_adjusted"] == comparison["p"]
-    assert report["summary"][0] == "Learned with no problem found: x/255; center."
+    assert report["summary"][:2] == [
+        "x/255 reaches a lower test loss than center by 0.11 (0.31 against 0.42); a real "
+        "difference over 3 seeds.",
+        "On the train loss, x/255 is lower (0.26 against 0.37); a real difference over 3 seeds.",
+    ]
+    assert "Learned with no problem found: x/255; center." in report["summary"]
+    assert report["provisional"] is False
 
 
 def test_report_compares_on_the_metric_asked_for(client: TestClient, session: Session) -> None:
@@ -124,7 +130,10 @@ def test_report_of_a_queued_experiment_has_configs_without_figures(client: TestC
     assert (config["final_test_loss"], config["curve"], config["seeds"]) == (None, [], [])
     assert report["comparisons"] == []
     assert report["findings"] == []
-    assert (report["summary"], report["follow_ups"]) == ([], [])
+    assert report["summary"] == [
+        "Provisional: 2 of 2 jobs still queued or running; this answer will change."
+    ]
+    assert (report["provisional"], report["follow_ups"]) == (True, [])
 
 
 def test_report_of_unknown_experiment_is_404(client: TestClient) -> None:
