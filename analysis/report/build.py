@@ -128,7 +128,7 @@ def confirmation_sentences(tested: Sequence[FollowUp]) -> list[str]:
     for f in tested:
         if f.confirmation is not None:
             head = heads[f.confirmation.verdict].format(id=f.confirmation.experiment_id)
-            what = f"{f.config}'s {condition_words(f.condition)}"
+            what = f"{condition_words(f.condition)} in {f.config}"
             sentences.append(f"{head} ({what}): {f.confirmation.statement}")
     return sentences
 

@@ -15,6 +15,7 @@ from analysis.report.groups import ConfigGroup
 from analysis.report.statistics import Verdict, judge
 from analysis.report.verdict import roots
 from analysis.report.wording import certainty, count, pair_text
+from models.condition import ConditionName
 from models.job import ACTIVE_STATUSES
 
 CONFIRMED, NOT_CONFIRMED, PENDING = "confirmed", "not_confirmed", "pending"
@@ -38,24 +39,36 @@ def _improved(before: ConfigGroup, after: ConfigGroup, metric: Metric) -> tuple[
     return better, f"{metric.words} {now} against {then}; {certainty(j)}"
 
 
+def _still_failing(after: ConfigGroup) -> str:
+    """', and the run still did not learn: ...' when the changed config failed too."""
+    if after.learned() is not False:
+        return ""
+    causes = [c for c in roots(after) if c.name != ConditionName.AT_CHANCE]
+    named = "; ".join(condition_words(c.name, c.subject) for c in causes)
+    return ", and the run still did not learn" + (
+        f": its cause is {named}" if named else " (at chance, no cause found)"
+    )
+
+
 def _outcome(
     follow_up: FollowUp, before: ConfigGroup, after: ConfigGroup, metric: Metric
 ) -> tuple[str, str]:
-    """The verdict and the statement of a follow-up whose jobs have all ended."""
+    """The verdict and the statement of a follow-up whose jobs have all ended: confirmed when
+    the condition is gone, the metric improved beyond seed noise and the run learned."""
     condition = condition_words(follow_up.condition)
     seen = f"{_shows(after, follow_up.condition)} of {count(len(after.measured), 'seed')}"
     improved, figures = _improved(before, after, metric)
     gone = 2 * _shows(after, follow_up.condition) <= len(after.measured)
-    if gone and improved:
+    failing = _still_failing(after)
+    if gone and improved and not failing:
         return CONFIRMED, f"With {follow_up.change}, {condition} is gone ({seen}) and {figures}."
     if not gone:
         what = f"{condition} stayed ({seen})"
+    elif improved:
+        what = f"{condition} went away ({seen}) and {figures}"
     else:
         what = f"{condition} went away ({seen}) but the figure did not improve ({figures})"
-    if after.learned() is False:
-        causes = "; ".join(condition_words(c.name, c.subject) for c in roots(after))
-        what += ", and the run still did not learn" + (f": its cause is {causes}" if causes else "")
-    return NOT_CONFIRMED, f"With {follow_up.change}, {what}."
+    return NOT_CONFIRMED, f"With {follow_up.change}, {what}{failing}."
 
 
 def confirmation(

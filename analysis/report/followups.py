@@ -1,9 +1,9 @@
 """Suggested follow-ups: for each root problem a config shows, the one change that should remove
 it, as a ready-to-POST spec on the same seeds; POST /experiments/{id}/follow-ups runs them all.
 
-A symptom that follows from another condition gets no follow-up of its own: the change that
-removes its cause is the test (vanishing gradients call for ReLU with He initialisation, not a
-smaller step that cannot help).
+A run at chance because of another condition gets no follow-up for being at chance: the change
+that removes the cause is the test (vanishing gradients call for ReLU with He initialisation,
+not a smaller step that cannot help). Every other problem gets its own, causes first.
 """
 
 from collections.abc import Callable, Sequence
@@ -105,19 +105,23 @@ def changed_key(config: dict[str, Any], variant: dict[str, Any]) -> str:
     return JobConfig.model_validate(deep_merge(config, variant)).key()
 
 
-def _root_problems(group: ConfigGroup) -> list[str]:
+def _tested_problems(group: ConfigGroup) -> list[str]:
+    """The config's problems worth a follow-up, those that follow from none first."""
     problems = group.problems()
     held = {c.name for c in problems}
-    ordered = sorted(problems, key=lambda c: c.caused_by is not None)
-    return [c.name for c in ordered if c.caused_by is None or c.caused_by not in held]
+    explained = {c.name for c in problems if c.caused_by in held}
+    ordered = sorted(problems, key=lambda c: c.name in explained)
+    return [
+        c.name for c in ordered if not (c.name == ConditionName.AT_CHANCE and c.name in explained)
+    ]
 
 
 def follow_ups(groups: Sequence[ConfigGroup]) -> list[FollowUp]:
-    """One follow-up per (config, root problem) with a change that applies."""
+    """One follow-up per (config, problem) with a change that applies."""
     found: list[FollowUp] = []
     for group in groups:
         seeds = sorted({job.seed for job in group.records})
-        for condition in _root_problems(group):
+        for condition in _tested_problems(group):
             made = CHANGES.get(condition, _slower)(group.config)
             if made is None or any(f.config == group.label and f.change == made[1] for f in found):
                 continue

@@ -190,7 +190,12 @@ def test_each_problem_gets_a_follow_up_with_the_one_change_on_the_same_seeds() -
     assert stall.spec["seeds"] == [0, 1]
     dead = found[("raw pixels, logits loss", "dead_units")]
     assert dead.spec["variants"][1] == {"training": {"learning_rate": 0.0001}}
-    assert [f.number for f in found.values()] == [1, 2]
+    assert [(f.number, f.condition) for f in found.values()] == [
+        (1, "saturated_softmax"),
+        (2, "clipped_stall"),
+        (3, "dead_units"),
+    ]
+    assert ("raw pixels, clipped loss", "at_chance") not in found  # follows from the stall
 
 
 def test_labels_do_not_follow_the_stored_key_order() -> None:

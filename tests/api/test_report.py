@@ -204,3 +204,85 @@ def test_a_follow_up_spec_is_accepted_as_it_stands(client: TestClient, session: 
         ("scale", 1),
     ]
     client.post(f"/experiments/{created.json()['id']}/cancel")
+
+
+def saturated(session: Session, experiment_id: int) -> None:
+    """Give every job of the experiment a saturated softmax from epoch 0."""
+    for job in session.scalars(select(Job).where(Job.experiment_id == experiment_id)):
+        session.add(
+            JobCondition(
+                job_id=job.id,
+                name="saturated_softmax",
+                subject="job",
+                kind="problem",
+                epoch=0,
+                statement="80% of probe samples have a saturated softmax before training.",
+                evidence={
+                    "values": {"output.saturated_share": 0.8},
+                    "thresholds": {"output.saturated_share": 0.5},
+                    "epochs": [0],
+                },
+            )
+        )
+    session.commit()
+
+
+def test_follow_ups_run_as_one_experiment_and_the_report_waits_for_them(
+    client: TestClient, session: Session
+) -> None:
+    experiment_id = arrange(session, {"none": [13.0, 13.1]})
+    saturated(session, experiment_id)
+    created = client.post(f"/experiments/{experiment_id}/follow-ups")
+    assert created.status_code == 202, created.text
+    follow_up = created.json()
+    assert follow_up["follow_up_of"] == experiment_id
+    assert [(j["config"]["preprocessing"]["method"], j["seed"]) for j in follow_up["jobs"]] == [
+        ("scale", 0),
+        ("scale", 1),
+    ]
+    report = client.get(f"/experiments/{experiment_id}/report").json()
+    [suggested] = report["follow_ups"]
+    assert suggested["confirmation"] == {
+        "experiment_id": follow_up["id"],
+        "verdict": "pending",
+        "statement": "2 jobs of the follow-up still to run.",
+    }
+    again = client.post(f"/experiments/{experiment_id}/follow-ups")
+    assert again.status_code == 409
+    assert "no follow-up left to run" in again.json()["detail"]
+    client.post(f"/experiments/{follow_up['id']}/cancel")
+
+
+def test_an_experiment_whose_report_suggests_nothing_has_no_follow_ups_to_run(
+    client: TestClient, session: Session
+) -> None:
+    experiment_id = arrange(session, {"scale": [0.30, 0.32]})
+    refused = client.post(f"/experiments/{experiment_id}/follow-ups")
+    assert refused.status_code == 409
+    assert refused.json()["detail"].startswith(f"experiment {experiment_id} has no follow-up")
+    assert client.post("/experiments/424242/follow-ups").status_code == 404
+
+
+def test_rediagnosis_replaces_stored_conditions_by_what_the_stored_epochs_show(
+    client: TestClient, session: Session
+) -> None:
+    experiment_id = arrange(session, {"scale": [0.30, 0.32]})
+    saturated(session, experiment_id)  # not what the stored epochs show
+    first = client.post(f"/experiments/{experiment_id}/rediagnose")
+    assert first.json() == {"experiment_id": experiment_id, "jobs": 2, "changed": 2}
+    job_id = client.get(f"/experiments/{experiment_id}").json()["jobs"][0]["id"]
+    assert client.get(f"/jobs/{job_id}").json()["conditions"] == []
+    again = client.post(f"/experiments/{experiment_id}/rediagnose").json()
+    assert (again["jobs"], again["changed"]) == (2, 0)
+
+
+def test_cancelled_jobs_are_left_out_of_the_answer_and_never_learned(
+    client: TestClient, session: Session
+) -> None:
+    experiment_id = arrange(session, {"scale": [0.30, 0.32], "center": [0.40, 0.41]})
+    for job in session.scalars(select(Job).where(Job.experiment_id == experiment_id)):
+        job.status = JobStatus.CANCELLED
+    session.commit()
+    report = client.get(f"/experiments/{experiment_id}/report").json()
+    assert report["summary"] == ["4 jobs cancelled or failed without an outcome; left out."]
+    assert [config["learned"] for config in report["configs"]] == [None, None]
