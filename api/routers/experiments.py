@@ -10,6 +10,7 @@ from api import exports, plots
 from api.auth import OwnerDep
 from api.deps import BrokerDep, ExperimentId, PageLimit, SessionDep, SettingsDep
 from api.html_pages import experiment_page
+from api.inputs import StoredText
 from api.presenters import (
     experiment_out,
     experiment_report,
@@ -83,7 +84,8 @@ def list_experiments(
         list[Tag], Query(max_length=MAX_TAGS, description="only those with every tag given")
     ] = [],  # noqa: B006
     name: Annotated[
-        str | None, Query(max_length=200, description="only those whose name contains it, any case")
+        StoredText | None,
+        Query(max_length=200, description="only those whose name contains it, any case"),
     ] = None,
     archived: Annotated[
         bool, Query(description="the archived experiments instead of the others")
