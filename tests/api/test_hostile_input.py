@@ -248,3 +248,16 @@ def test_a_number_that_is_not_finite_is_a_422_naming_the_filter(
     assert names(client.get(f"/jobs?sort=result.test_loss&preprocessing.divisor={raw}")) == [
         "query.preprocessing.divisor"
     ]
+
+
+def test_an_unknown_diagnostic_name_is_a_422_listing_the_known_ones(client: TestClient) -> None:
+    created = client.post("/experiments", json={}).json()
+    client.post(f"/experiments/{created['id']}/cancel")
+    path = f"/jobs/{created['jobs'][0]['id']}/diagnostics"
+    for unknown in ("nope", "hidden_0.dead_share", "hidden_1.nope", "output.dead_share", "input"):
+        response = client.get(path, params={"name": ["probe.loss", unknown]})
+        assert names(response) == ["query.name.1"], unknown
+        assert "hidden_<k>.{activation_mean" in response.json()["detail"]
+    known = ["input.std", "output.clipped_true_share", "hidden_1.dead_share", "hidden_8.grad_norm"]
+    known += ["probe.loss", "output.update_ratio", "hidden_2.saturated_share"]
+    assert client.get(path, params={"name": known}).status_code == 200
