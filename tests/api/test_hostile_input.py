@@ -131,6 +131,20 @@ def test_a_divisor_with_a_method_that_ignores_it_is_refused(client: TestClient) 
     client.post(f"/experiments/{created.json()['id']}/cancel")
 
 
+@pytest.mark.parametrize("divisor", [5e-324, 1e-40, 1e300])
+def test_a_divisor_that_makes_every_input_zero_or_infinite_is_refused(
+    client: TestClient, divisor: float
+) -> None:
+    for body, field in (
+        ({"base": {"preprocessing": {"divisor": divisor}}}, "base.preprocessing.divisor"),
+        ({"variants": [{"preprocessing": {"divisor": divisor}}]}, "variants.0"),
+        ({"grid": {"preprocessing.divisor": [255, divisor]}}, "grid"),
+    ):
+        response = client.post("/experiments", json=body)
+        assert any(name.startswith(field) for name in names(response)), response.text
+        assert "1e-36" in response.text or "1000000000000" in response.text
+
+
 GET_ROUTES = [
     "/experiments",
     "/experiments/{experiment}",
