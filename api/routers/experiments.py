@@ -9,7 +9,7 @@ from analysis.report.schemas import Report
 from api import exports, plots
 from api.auth import OwnerDep
 from api.deps import BrokerDep, ExperimentId, PageLimit, SessionDep, SettingsDep
-from api.html_pages import experiment_page
+from api.html_pages import experiment_page, prefers_html
 from api.inputs import StoredText
 from api.presenters import (
     experiment_out,
@@ -118,13 +118,6 @@ def read_experiment(
     if prefers_html(request):
         return experiment_page(request, session, experiment_id, owner)
     return experiment_out(session, services.get_experiment(session, experiment_id, owner))
-
-
-def prefers_html(request: Request) -> bool:
-    """Whether the client asks for HTML before JSON (a browser does; curl does not)."""
-    accept = request.headers.get("accept", "")
-    html, json_ = accept.find("text/html"), accept.find("application/json")
-    return html >= 0 and (json_ < 0 or html < json_)
 
 
 @router.post("/{experiment_id}/cancel", status_code=status.HTTP_202_ACCEPTED)
