@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from analysis.report.comparisons import DEFAULT_METRIC, Metric
+from api.inputs import StoredText
 from models.condition import ConditionOut
 from models.experiment import Experiment, ExperimentStatus, experiment_status
 from models.experiment_spec import ExperimentName
@@ -185,7 +186,7 @@ class ExperimentPatch(BaseModel):
     name: ExperimentName | None = Field(
         None, description="the new name, 1-200 characters", json_schema_extra=_not_nullable
     )
-    notes: str | None = Field(
+    notes: StoredText | None = Field(
         None,
         max_length=MAX_NOTES,
         description='free text; "" clears the notes',

@@ -53,12 +53,15 @@ def _status(client: Client, experiment_id: int) -> int:
     return 0
 
 
-def _results(client: Client, experiment_id: int, csv: bool) -> int:
+def _results(client: Client, experiment_id: int, csv: bool, metric: str | None) -> int:
     if csv:
+        if metric:
+            raise InputError("--metric chooses the report's figure; --csv has every figure")
         path = f"/experiments/{experiment_id}/metrics?format=csv"
         sys.stdout.write(client.http.text("GET", path, accept="text/csv"))
         return 0
-    print("\n".join(report_lines(client.report(experiment_id))))
+    query = {"metric": metric} if metric else {}
+    print("\n".join(report_lines(client.report(experiment_id, **query))))
     return 0
 
 
@@ -106,6 +109,11 @@ def parser() -> argparse.ArgumentParser:
     results = commands.add_parser("results", help="the report, or every epoch as CSV")
     results.add_argument("id", type=int)
     results.add_argument("--csv", action="store_true")
+    results.add_argument(
+        "--metric",
+        help="the final figure configs are compared on: loss, accuracy, test_loss (the "
+        "default) or test_accuracy",
+    )
     follow = commands.add_parser("follow-up", help="submit a follow-up the report suggests")
     follow.add_argument("id", type=int, help="the experiment")
     follow.add_argument("number", type=int, help="the follow-up's number in its report")
@@ -125,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         "submit": lambda: _submit(client, args),
         "status": lambda: _status(client, args.id),
         "watch": lambda: watch(client, args.id),
-        "results": lambda: _results(client, args.id, args.csv),
+        "results": lambda: _results(client, args.id, args.csv, args.metric),
         "cancel": lambda: _cancel(client, args.id, args.job),
         "follow-up": lambda: _follow_up(client, args.id, args.number),
     }

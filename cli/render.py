@@ -30,23 +30,28 @@ def _interval(final: dict[str, Any]) -> str:
     return f" (95% CI {final['ci_low']:.4f} to {final['ci_high']:.4f})"
 
 
-def _config_line(row: dict[str, Any]) -> str:
-    final = row["final_test_loss"]
+def metric_words(metric: str) -> str:
+    """`test_loss` -> 'test loss', `loss` -> 'train loss'."""
+    return metric.replace("_", " ") if metric.startswith("test_") else f"train {metric}"
+
+
+def _config_line(row: dict[str, Any], metric: str) -> str:
+    final = row[f"final_{metric}"]
     if final is None:
         return f"  {row['label']}: no result yet"
     problems = [c["name"] for c in row["conditions"] if c["kind"] == "problem"]
     found = f"; problems: {', '.join(problems)}" if problems else ""
-    return (
-        f"  {row['label']}: test loss {final['mean']:.4f}{_interval(final)}, n={final['n']}{found}"
-    )
+    figure = f"{metric_words(metric)} {final['mean']:.4f}{_interval(final)}"
+    return f"  {row['label']}: {figure}, n={final['n']}{found}"
 
 
 def report_lines(report: dict[str, Any]) -> list[str]:
     """The answer first, then per-config results and conditions, the pairs, the follow-ups."""
     header = f"experiment {report['experiment_id']} '{report['name']}': {report['status']}"
     lines = [header, "", "answer:"] + [f"- {sentence}" for sentence in report["summary"]]
-    lines += ["", "configs:"] + [_config_line(row) for row in report["configs"]]
-    lines += ["", f"pairs on {report['metric']}:"] + [
+    metric = report["metric"]
+    lines += ["", "configs:"] + [_config_line(row, metric) for row in report["configs"]]
+    lines += ["", f"pairs on {metric_words(metric)}:"] + [
         f"- {f['statement']}" for f in report["findings"]
     ]
     if report["follow_ups"]:

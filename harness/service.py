@@ -65,16 +65,15 @@ class Service:
         ]
         unique = uuid.uuid4().hex[:8]
         if name == "api":
+            # As make run and docker-compose.yml start it.
             return [
                 sys.executable,
                 "-m",
-                "uvicorn",
-                "api.main:app",
+                "api.serve",
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(self.port),
-                "--no-access-log",  # as make run and docker-compose.yml start it
             ]
         if name == "worker":
             concurrency = self.env.get("NORMLAB_WORKER_CONCURRENCY", "1")

@@ -176,6 +176,15 @@ def should_stop(session: Session, attempt: Attempt) -> bool:
     return row is None or row.cancel_requested_at is not None
 
 
+def _batches_per_epoch() -> ColumnElement[int]:
+    """The job's batches in one epoch, from its config: its training images over its batch
+    size, rounded up (the last batch may be smaller)."""
+    images = Job.config[("dataset", "train_size")].as_integer()
+    batch = Job.config[("training", "batch_size")].as_integer()
+    batches: ColumnElement[int] = (images + batch - 1) // batch
+    return batches
+
+
 def end(
     session: Session,
     attempt: Attempt,
@@ -184,14 +193,20 @@ def end(
     error: str | None = None,
     values: Mapping[str, object] | None = None,
 ) -> Outcome:
-    """running -> succeeded, failed or cancelled, with the row's final `values`; REFUSED if
-    the attempt no longer holds the job."""
+    """running -> succeeded (every batch of its last epoch done), failed or cancelled, with the
+    row's final `values`; REFUSED if the attempt no longer holds the job."""
     if status not in TERMINAL_STATUSES:
         raise ValueError(f"{status} is not an ending")
+    # The last heartbeat is written before the last epoch's last batches: a job that succeeded
+    # ran every batch of its last epoch, so its progress says so.
+    batches = _batches_per_epoch()
+    done = (
+        {"batches_done": batches, "batches_total": batches} if status == JobStatus.SUCCEEDED else {}
+    )
     ended = session.execute(
         update(Job)
         .where(_held(attempt))
-        .values(status=status, error=error, finished_at=utcnow(), **(values or {}))
+        .values(status=status, error=error, finished_at=utcnow(), **done, **(values or {}))
     )
     if ended.rowcount != 1:  # type: ignore[attr-defined]
         return Outcome.REFUSED

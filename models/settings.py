@@ -1,6 +1,7 @@
 """The one settings object, read from the environment; defaults run everything locally."""
 
 import hashlib
+import ipaddress
 import re
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -59,6 +60,10 @@ class Settings(BaseSettings):
     requests_per_minute: int = Field(600, ge=1)
     # Failed authentications from one client address in any minute before it gets 429s.
     auth_failures_per_minute: int = Field(30, ge=1)
+    # The reverse proxies whose X-Forwarded-For names the client (addresses or networks,
+    # comma-separated); empty: none, so the address a connection comes from is the client's, and
+    # no one can pick the address the throttle above counts. api.serve hands it to uvicorn.
+    forwarded_allow_ips: str = ""
     max_active_jobs_per_key: int = Field(1000, ge=1)
     # Open event streams (SSE) per API process and per key; past them a stream is refused
     # (503, 429). Each holds a connection but no database session or thread between polls.
@@ -74,6 +79,18 @@ class Settings(BaseSettings):
     @classmethod
     def _api_keys_well_formed(cls, value: str) -> str:
         parse_api_keys(value)
+        return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for entry in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network: list the proxies' addresses"
+                ) from None
         return value
 
     @cached_property  # read on every request

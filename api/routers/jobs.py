@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import StreamingResponse
-from pydantic import StringConstraints
 
 from api import filters
 from api.auth import OwnerDep
@@ -16,6 +15,7 @@ from api.deps import (
     SessionDep,
     SettingsDep,
 )
+from api.inputs import DiagnosticName
 from api.queries import free_form
 from api.schemas import (
     DiagnosticOut,
@@ -34,7 +34,6 @@ from models.limits import CHANCE_LOSS
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 MAX_EPOCH = 10_000
-DiagnosticName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.]{1,64}$")]
 SORT_HELP = "any filterable field; empty values last, ties by id"
 CursorQuery = Annotated[
     str | None, Query(max_length=200, description="the previous page's next_cursor")

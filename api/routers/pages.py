@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from api.auth import OwnerDep
 from api.deps import ExperimentId, JobId, SessionDep
 from api.html_pages import experiment_page, templates
+from api.inputs import StoredText
 from api.presenters import experiment_summaries
 from api.services import experiments as services
 from api.services import jobs
@@ -29,7 +30,7 @@ def experiments_page(
     session: SessionDep,
     owner: OwnerDep,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-    name: Annotated[str | None, Query(max_length=200)] = None,
+    name: Annotated[StoredText | None, Query(max_length=200)] = None,
     # The search form sends an empty status for "any".
     status: Annotated[ExperimentStatus | Literal[""] | None, Query()] = None,
 ) -> HTMLResponse:

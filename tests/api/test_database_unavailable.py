@@ -60,3 +60,4 @@ def test_every_route_answers_503_database_unavailable_without_the_drivers_text(
     health = unreachable.get("/health")
     assert health.status_code == 503
     assert health.json()["database"] == "unavailable"
+    assert int(health.headers["retry-after"]) >= 1

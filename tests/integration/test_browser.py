@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from harness.databases import TEST_REDIS_URL
 from harness.processes import stop
-from harness.service import Service, running_service
+from harness.service import Service, running_api, running_service
 
 pytestmark = pytest.mark.integration
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -164,3 +164,27 @@ def test_experiments_page_searches_and_submits_a_preset(service: Service, page: 
     page.locator("#rerun").click()
     page.wait_for_url(lambda url: not url.endswith(f"/{submitted}"))
     expect(page.locator("h1")).to_contain_text("browser, submitted")
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        # Redoc's credit link shows a logo once it has loaded, and drops it if the fetch fails.
+        ("/redoc", 'img[alt="redocly logo"]'),
+        ("/docs", ".swagger-ui .info"),
+        ("/", "#experiments"),
+    ],
+)
+def test_the_docs_and_the_root_fetch_nothing_from_another_host(
+    page: Page, own_database_url: str, tmp_path: Path, path: str, shown: str
+) -> None:
+    with running_api(own_database_url, TEST_REDIS_URL, tmp_path) as service:
+        origin = f"http://127.0.0.1:{service.port}"
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(origin + path)
+        expect(page.locator(shown)).to_be_visible(timeout=60_000)
+        page.wait_for_load_state("networkidle")
+    outside = [url for url in requested if not url.startswith((origin + "/", "data:", "blob:"))]
+    assert requested
+    assert outside == []

@@ -124,6 +124,21 @@ def test_a_users_mistakes_are_one_line_each_without_a_traceback(
         assert result.stdout == "", argv
 
 
+def test_results_compare_configs_on_the_metric_asked_for(service: Service) -> None:
+    experiment = service.post("/experiments", {"base": SMALL}).json()
+    service.post(f"/experiments/{experiment['id']}/cancel")
+    url, number = f"--url=http://127.0.0.1:{service.port}", str(experiment["id"])
+    shown = normlab(url, "results", number, "--metric", "loss")
+    assert shown.returncode == 0, shown.stderr
+    assert "pairs on train loss:" in shown.stdout.splitlines()
+    refused = normlab(url, "results", number, "--metric", "bogus")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("error: 422: query.metric: Input should be 'loss'")
+    both = normlab(url, "results", number, "--metric", "loss", "--csv")
+    assert (both.returncode, both.stdout) == (2, "")
+    assert "--metric chooses the report's figure" in both.stderr
+
+
 def test_console_script_is_installed_and_reports_api_errors(service: Service) -> None:
     script = Path(sys.executable).parent / "normlab"
     result = subprocess.run(
