@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from analysis.report.comparisons import DEFAULT_METRIC, Metric
 from api.inputs import StoredText
-from models.condition import ConditionOut
+from models.condition import ConditionName, ConditionOut
 from models.experiment import Experiment, ExperimentStatus, experiment_status
 from models.experiment_spec import ExperimentName
 from models.job import CurveSummary, Job, JobStatus
@@ -41,6 +41,13 @@ class JobResult(BaseModel):
     )
 
 
+class StoppedEarly(BaseModel):
+    """Where a job asked to stop early stopped, and the condition that made its fate certain."""
+
+    epoch: int = Field(description="the last epoch it trained")
+    condition: ConditionName = Field(description="the condition no further epoch could lift")
+
+
 def curve_summary(job: Job) -> CurveSummary | None:
     """The job's curve summary, read from its row; None until the job has ended."""
     if job.finished_at is None or job.stuck is None:
@@ -70,6 +77,9 @@ class JobOut(BaseModel):
     progress: Progress = Field(description="how far it has trained")
     result: JobResult | None = Field(description="the last epoch's figures; set once it succeeded")
     error: str | None = Field(description="why it failed; set once it failed")
+    stopped_early: StoppedEarly | None = Field(
+        description="set when it was asked to stop early and did: the epoch and the condition"
+    )
     cancel_requested: bool = Field(description="whether a cancel was asked for")
     attempt: int = Field(description="how many times a worker has started it")
     summary: CurveSummary | None = Field(
@@ -112,6 +122,7 @@ class JobOut(BaseModel):
             ),
             result=result,
             error=job.error,
+            stopped_early=job.stopped_early,
             cancel_requested=job.cancel_requested_at is not None,
             attempt=job.attempt,
             summary=curve_summary(job),

@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import IDS_NEVER_REUSED, Base, CreatedAtMixin, JSONType, UTCDateTime
@@ -102,6 +102,10 @@ class Job(CreatedAtMixin, Base):
     diagnostics_first: Mapped[dict[str, float | None] | None] = mapped_column(JSONType)
     diagnostics_last: Mapped[dict[str, float | None] | None] = mapped_column(JSONType)
     error: Mapped[str | None] = mapped_column(Text)
+    # Asked for by the experiment: stop once a condition no further epoch can lift is certain
+    # (analysis.conditions.certain); `stopped_early` then holds that epoch and condition.
+    stop_early: Mapped[bool] = mapped_column(default=False, server_default=false())
+    stopped_early: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the task was last published; the relay (re)publishes queued jobs whose task is not
     # waiting in the broker once this is older than its grace period.

@@ -65,6 +65,7 @@ class Claim:
     attempt: Attempt
     config: dict[str, Any]
     seed: int
+    stop_early: bool = False
 
 
 def _event(session: Session, job_id: int, experiment_id: int, kind: str, **data: Any) -> None:
@@ -119,14 +120,14 @@ def claim(session: Session, job_id: int, claimed_by: str | None = None) -> Claim
             attempt=Job.attempt + 1,
             claimed_by=claimed_by,
         )
-        .returning(Job.attempt, Job.experiment_id, Job.config, Job.seed)
+        .returning(Job.attempt, Job.experiment_id, Job.config, Job.seed, Job.stop_early)
     ).one_or_none()
     if claimed is None:
         return None
-    number, experiment_id, config, seed = claimed
+    number, experiment_id, config, seed, stop_early = claimed
     attempt = Attempt(job_id, experiment_id, number)
     _attempt_event(session, attempt, STATUS, status=JobStatus.RUNNING)
-    return Claim(attempt, config, seed)
+    return Claim(attempt, config, seed, stop_early)
 
 
 def holder(session: Session, job_id: int) -> tuple[Attempt, str | None] | None:

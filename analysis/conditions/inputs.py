@@ -21,7 +21,7 @@ from analysis.conditions.base import Condition, Values, evidence, measured, numb
 from analysis.curves import CLIPPED_SHARE_STUCK
 from analysis.epochs import EpochResult
 from analysis.names import CLIPPED_TRUE_SHARE, INPUT_STD, LOGIT_STD, SOFTMAX_SATURATED_SHARE
-from analysis.probe import CLIP, probe_images
+from analysis.probe import CLIP_TEXT, probe_images
 from models.condition import ConditionKind, ConditionName
 from models.spec import JobConfig
 
@@ -37,7 +37,7 @@ def saturated_softmax(config: JobConfig, epochs: Sequence[EpochResult]) -> list[
     spread = measured(epochs[0], LOGIT_STD)
     statement = (
         f"Before training, {share:.0%} of the {probe_images(config):,} probe images have a "
-        f"saturated softmax (top probability within {CLIP:g} of 1; logit spread "
+        f"saturated softmax (top probability within {CLIP_TEXT} of 1; logit spread "
         f"{number(spread or 0.0)}): the inputs are too large for the initial weights."
     )
     values = {SOFTMAX_SATURATED_SHARE: share, LOGIT_STD: spread}
@@ -58,7 +58,7 @@ def clipped_stall(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Cond
     spread = f"{low:.0%}" if f"{low:.0%}" == f"{high:.0%}" else f"{low:.0%} to {high:.0%}"
     statement = (
         f"Under clipped_probabilities, {spread} of the {probe_images(config):,} probe images "
-        f"sit at the {CLIP:g} clip after every epoch (1 to {after[-1].epoch}): they give no "
+        f"sit at the {CLIP_TEXT} clip after every epoch (1 to {after[-1].epoch}): they give no "
         "gradient, so the run is stuck, not slow."
     )
     values: Values = {CLIPPED_TRUE_SHARE: list(shares)}

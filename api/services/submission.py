@@ -102,6 +102,7 @@ def _store(
                 config_key=config.key(),
                 seed=seed,
                 epochs=config.training.epochs,
+                stop_early=spec.stop_early,
             ),
             config,
         )

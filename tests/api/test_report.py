@@ -163,7 +163,7 @@ def test_presets_expand_to_the_seed_questions_runs(client: TestClient) -> None:
 def test_preset_with_other_fields_or_unknown_name_is_422(client: TestClient) -> None:
     mixed = client.post("/experiments", json={"preset": "seed-question", "base": {}})
     assert mixed.status_code == 422
-    assert "only name and seeds" in mixed.json()["detail"]
+    assert "only name, seeds and stop_early" in mixed.json()["detail"]
     unknown = client.post("/experiments", json={"preset": "mnist"})
     assert unknown.json()["errors"][0]["field"] == "preset"
 

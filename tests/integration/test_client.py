@@ -75,7 +75,8 @@ def test_errors_are_api_errors_with_the_problem_detail(service: Service) -> None
     assert (missing.value.status, missing.value.title) == (404, "Not found")
     assert (missing.value.detail, missing.value.errors) == ("experiment 999999 not found", [])
     with pytest.raises(
-        ApiError, match=r"^422: .*with a preset only name and seeds may be given, not base$"
+        ApiError,
+        match=r"^422: .*with a preset only name, seeds and stop_early may be given, not base$",
     ):
         client.submit("seed-question", base=SMALL)
     with pytest.raises(ApiError) as invalid:
