@@ -10,14 +10,16 @@ Thresholds, and why:
   have a true-class probability at or below the 1e-7 clip after every trained epoch (the rule
   of `stuck` in analysis.curves). A clipped sample gives exactly zero gradient, so the run is
   stuck rather than slow: at most half the data can still move the weights.
-- `tiny_inputs` (note): the inputs' standard deviation is below 0.01, two orders of magnitude
-  below 1. A first-layer weight then moves that layer's output by a hundredth of what the same
-  step does on unit-scale inputs, so learning is slow; a note, since the run may still learn.
+- `tiny_inputs` (note, or problem in a run at chance): the inputs' standard deviation is below
+  0.01, two orders of magnitude below 1. A first-layer weight then moves that layer's output by
+  a hundredth of what the same step does on unit-scale inputs, so learning is slow: a note while
+  the run learns, the problem (and the cause of `at_chance`) when it does not.
 """
 
 from collections.abc import Sequence
 
 from analysis.conditions.base import Condition, Values, evidence, measured, number, trained
+from analysis.conditions.learning import is_at_chance
 from analysis.curves import CLIPPED_SHARE_STUCK
 from analysis.epochs import EpochResult
 from analysis.names import CLIPPED_TRUE_SHARE, INPUT_STD, LOGIT_STD, SOFTMAX_SATURATED_SHARE
@@ -72,9 +74,13 @@ def tiny_inputs(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condit
     std = measured(epochs[0], INPUT_STD)
     if std is None or std >= TINY_INPUT_STD:
         return []
+    after = trained(epochs)
+    stopped = bool(after) and is_at_chance(config, after[-1])
     statement = (
         f"The inputs' standard deviation is {number(std)}, over two orders of magnitude below 1: "
-        "each optimizer step moves the first layer's output little, so learning is slow."
+        "each optimizer step moves the first layer's output little, so learning is slow"
+        + (", here too slow to leave chance." if stopped else ".")
     )
     found = evidence({INPUT_STD: std}, {INPUT_STD: TINY_INPUT_STD}, [0])
-    return [Condition(ConditionName.TINY_INPUTS, ConditionKind.NOTE, 0, statement, found)]
+    kind = ConditionKind.PROBLEM if stopped else ConditionKind.NOTE
+    return [Condition(ConditionName.TINY_INPUTS, kind, 0, statement, found)]

@@ -10,6 +10,7 @@ WORDS: dict[str, str] = {
     ConditionName.DEAD_UNITS: "dead units",
     ConditionName.SATURATED_UNITS: "saturated units",
     ConditionName.VANISHING_GRADIENTS: "vanishing gradients",
+    ConditionName.TINY_STEPS: "steps too small to move the weights",
     ConditionName.EXPLODED: "an exploding loss",
     ConditionName.AT_CHANCE: "accuracy at chance",
     ConditionName.OVERFITTING: "overfitting",
