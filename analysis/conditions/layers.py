@@ -16,17 +16,18 @@ Thresholds, and why:
   Reading a diagnosis), every run that learned kept the ratio above 0.2 and every run at chance
   with a vanishing gradient had it at 0.013 or below: 5% sits a factor of four from both. A
   layer whose units are dead is left to `dead_units`, which explains it.
-- `tiny_steps` (problem, about hidden_1): in a run at chance whose gradient does not vanish and
-  whose first layer is not dead, the last epoch moved the first layer's weights by less than
-  0.4% of their norm. Every run that learned moved it by 0.67% or more (SGD at 0.001 the least,
-  of 54 measured); the runs at chance with small steps moved it by 0.25% (three sigmoid layers
-  under SGD at 0.01) and 0.019% (SGD at 1e-5): the step size, not the data, keeps them there.
+- `tiny_steps` (problem, about hidden_1): in a run at chance, not at the clip, whose gradient
+  does not vanish and whose first layer is not dead, the last epoch moved the first layer's
+  weights by less than 0.4% of their norm. Every run that learned moved it by 0.67% or more
+  (SGD at 0.001 the least, of 54 measured); the runs at chance with small steps moved it by
+  0.25% (three sigmoid layers under SGD at 0.01) and 0.019% (SGD at 1e-5): the step size, not
+  the data, keeps them there.
 """
 
 from collections.abc import Sequence
 
 from analysis.conditions.base import Condition, evidence, held_since, measured, number, trained
-from analysis.conditions.learning import is_at_chance
+from analysis.conditions.learning import at_clip, is_at_chance
 from analysis.epochs import EpochResult
 from analysis.names import FIRST, OUTPUT_GRAD_NORM, hidden, name
 from analysis.probe import DERIVATIVES, probe_images
@@ -145,6 +146,8 @@ def tiny_steps(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Conditi
     if not after or not is_at_chance(config, after[-1]) or _ratio(after[-1]) is not None:
         return []
     last = after[-1]
+    if at_clip(config, last):  # no gradient at all there: the clip, not the step, stops it
+        return []
     moved = measured(last, name(FIRST, "update_ratio"))
     dead = measured(last, name(FIRST, "dead_share")) or 0.0
     if moved is None or moved >= TINY_STEP or dead >= DEAD_SHARE:

@@ -103,6 +103,10 @@ def test_tiny_steps_below_0_4_percent_in_a_run_at_chance() -> None:
     assert "tiny_steps" not in found(steps(0.00401))
     assert "tiny_steps" not in found(steps(0.0001, accuracy=0.8))  # it learned
     assert "tiny_steps" not in found(steps(0.0, dead=1.0))  # dead, not slow
+    clipped = small_config(loss={"mode": "clipped_probabilities"})
+    at_clip = steps(0.0)
+    at_clip[1].diagnostics["output.clipped_true_share"] = 0.9
+    assert "tiny_steps" not in found(at_clip, clipped)  # no gradient at the clip: not the step
 
 
 def test_exploded_above_ten_times_the_start_or_not_finite() -> None:
