@@ -8,10 +8,12 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from api.palette import CONFIG_COLOURS
 from api.presenters import experiment_out, experiment_report
 from api.services import experiments as services
 
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+templates.env.globals["palette"] = CONFIG_COLOURS
 
 
 def experiment_page(
