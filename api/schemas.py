@@ -1,13 +1,15 @@
 """The HTTP shapes of experiments, jobs and metrics, built from the table rows."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from analysis.conditions.words import condition_words
 from analysis.report.comparisons import DEFAULT_METRIC, Metric
 from api.inputs import StoredText
-from models.condition import ConditionName, ConditionOut
+from models.condition import ConditionName, ConditionOut, JobCondition
 from models.experiment import Experiment, ExperimentStatus, experiment_status
 from models.experiment_spec import ExperimentName
 from models.job import CurveSummary, Job, JobStatus
@@ -66,6 +68,25 @@ class DiagnosticsSummary(BaseModel):
     )
 
 
+class JobConditionOut(ConditionOut):
+    """A condition of the job's diagnosis, and the condition it follows from, in plain words."""
+
+    words: str = Field(description="the condition in plain words, with its layer")
+    follows_from: str | None = Field(
+        description="`caused_by` in plain words, with its layer; null for a root cause"
+    )
+
+    @classmethod
+    def of(cls, row: JobCondition, held: Sequence[JobCondition]) -> "JobConditionOut":
+        """The row in words; its cause is named with the layer the job shows it in."""
+        causes = [condition_words(c.name, c.subject) for c in held if c.name == row.caused_by]
+        return cls(
+            **ConditionOut.model_validate(row).model_dump(),
+            words=condition_words(row.name, row.subject),
+            follows_from=causes[0] if causes else None,
+        )
+
+
 class JobOut(BaseModel):
     """One job; `result` is set once it succeeded, `error` once it failed."""
 
@@ -88,7 +109,7 @@ class JobOut(BaseModel):
     diagnostics: DiagnosticsSummary | None = Field(
         None, description="only on GET /jobs/{id}; all of them at /jobs/{id}/diagnostics"
     )
-    conditions: list[ConditionOut] | None = Field(
+    conditions: list[JobConditionOut] | None = Field(
         None,
         description="only on GET /jobs/{id}: the diagnosis as of the last finished epoch, "
         "problems first",
@@ -279,6 +300,10 @@ class DiagnosticsOut(BaseModel):
 
     items: list[DiagnosticOut] = Field(
         description="one per (epoch, name), in epoch then name order"
+    )
+    words: dict[str, str] = Field(
+        description="each name of `items` in plain words, e.g. hidden_1.dead_share: "
+        "'the share of dead units in the first hidden layer'"
     )
 
 

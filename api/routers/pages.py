@@ -11,11 +11,10 @@ from fastapi.responses import HTMLResponse
 
 from api.auth import OwnerDep
 from api.deps import ExperimentId, JobId, SessionDep
-from api.html_pages import experiment_page, templates
+from api.html_pages import experiment_page, job_page, templates
 from api.inputs import StoredText
 from api.presenters import experiment_summaries
 from api.services import experiments as services
-from api.services import jobs
 from models.experiment import ExperimentStatus
 from models.presets import PRESETS
 
@@ -66,7 +65,5 @@ def experiment_ui(
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_ui(job_id: JobId, request: Request, session: SessionDep, owner: OwnerDep) -> HTMLResponse:
-    """One job as a page that follows it live: config, conditions, curves, diagnostics, events."""
-    job = jobs.get_job(session, job_id, owner)
-    context = {"job_id": job.id, "experiment_id": job.experiment_id, "status": job.status}
-    return templates.TemplateResponse(request, "job.html", context)
+    """One job as a page that follows it live: conditions, curves, diagnostics, events, config."""
+    return job_page(request, session, job_id, owner)

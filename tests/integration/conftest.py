@@ -6,7 +6,7 @@ import pytest
 
 from harness.databases import TEST_REDIS_URL, database_of_kind
 from harness.processes import RedisServer
-from harness.service import Service, running_service
+from harness.service import Service, running_api, running_service
 
 
 # The shared service's maintenance worker relays and reaps every second until the run ends:
@@ -34,6 +34,13 @@ def own_database_url(database_url: str, tmp_path_factory: pytest.TempPathFactory
 def service(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """One API and worker set per database kind, shared by the tests that do not break it."""
     with running_service(database_url, TEST_REDIS_URL, tmp_path_factory.mktemp("logs")) as live:
+        yield live
+
+
+@pytest.fixture
+def api_only(own_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The API alone on a database of this test's own: no worker, so its jobs stay queued."""
+    with running_api(own_database_url, TEST_REDIS_URL, tmp_path_factory.mktemp("logs")) as live:
         yield live
 
 
