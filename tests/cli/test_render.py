@@ -24,6 +24,7 @@ def report(metric: str) -> dict[str, Any]:
         "experiment_id": 1,
         "name": "seed",
         "status": "succeeded",
+        "provisional": False,
         "summary": ["x/255 learned."],
         "configs": [row],
         "metric": metric,
