@@ -2,13 +2,12 @@
 report with follow-ups for the pages and the command line to show, without training for it."""
 
 from models.base import utcnow
-from models.condition import JobCondition
 from models.db import make_engine, make_sessionmaker
 from models.experiment import Experiment
 from models.job import JobStatus
 from models.metric import EpochMetric
 from models.spec import JobConfig
-from tests.rows import job_row
+from tests.rows import job_row, saturated_condition
 
 RAW_PIXELS = {
     "dataset": {"train_size": 1000, "test_size": 300},
@@ -17,23 +16,6 @@ RAW_PIXELS = {
 }
 # (epoch, train loss, train accuracy, test loss, test accuracy): stuck where raw pixels stick.
 EPOCHS = ((0, 14.5, 0.1, 14.5, 0.1), (1, 12.9, 0.2, 13.0, 0.19))
-
-
-def saturated_condition(job_id: int) -> JobCondition:
-    """A saturated softmax from the start, as the diagnosis states it."""
-    return JobCondition(
-        job_id=job_id,
-        name="saturated_softmax",
-        subject="job",
-        kind="problem",
-        epoch=0,
-        statement="Before training, 83% of the probe images have a saturated softmax.",
-        evidence={
-            "values": {"output.saturated_share": 0.83},
-            "thresholds": {"output.saturated_share": 0.5},
-            "epochs": [0],
-        },
-    )
 
 
 def saturated_experiment(database_url: str, name: str) -> int:
