@@ -5,14 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from api.auth import OwnerDep
-from api.deps import BrokerDep, ExperimentId, JobId, SessionDep, SettingsDep
+from api.deps import BrokerDep, ExperimentId, JobId, SessionDep, SettingsDep, TransactionRoute
 from api.presenters import experiment_comparison, experiment_out, submitted_response
 from api.report.side_by_side import CompareQuery, ExperimentComparison
 from api.schemas import ExperimentOut, ExperimentPatch
 from api.services import deletion, reruns
 from api.services import experiments as services
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionRoute)
 
 
 async def resubmission(

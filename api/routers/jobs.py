@@ -15,6 +15,7 @@ from api.deps import (
     PageLimit,
     SessionDep,
     SettingsDep,
+    TransactionRoute,
 )
 from api.queries import free_form
 from api.schemas import (
@@ -33,7 +34,7 @@ from models.condition import ConditionName
 from models.job import JobStatus
 from models.limits import CHANCE_LOSS
 
-router = APIRouter(prefix="/jobs", tags=["jobs"])
+router = APIRouter(prefix="/jobs", tags=["jobs"], route_class=TransactionRoute)
 MAX_EPOCH = 10_000
 DiagnosticName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.]{1,64}$")]
 SORT_HELP = "any filterable field; empty values last, ties by id"

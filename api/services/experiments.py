@@ -132,7 +132,7 @@ def update_experiment(
     experiment = get_experiment(session, experiment_id, owner)
     for name, value in changes.items():
         setattr(experiment, name, value)
-    session.commit()
+    session.flush()
     return experiment
 
 
@@ -145,5 +145,5 @@ def set_archived(
         experiment.archived_at = utcnow()
     elif not archived:
         experiment.archived_at = None
-    session.commit()
+    session.flush()
     return experiment
