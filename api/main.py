@@ -11,11 +11,11 @@ from api.auth import Gatekeeper, KeyedDocs
 from api.docs import DOC_PATHS, install_docs
 from api.errors import install_handlers, problem_responses
 from api.head import HeadAsGet
-from api.limits import BodyLimits
 from api.metrics import RequestTimer, StoreCollector, new_registry
-from api.queries import refuse_unknown_query
+from api.query_parameters import refuse_unknown_query
+from api.request_bodies import BodyLimits
 from api.routers import curation, experiments, health, jobs, pages
-from api.stream_limits import Streams, stop_signals
+from api.stream_capacity import Streams, stop_signals
 from models.broker import Broker
 from models.db import make_engine, make_sessionmaker
 from models.settings import Settings, get_settings

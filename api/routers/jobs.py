@@ -17,7 +17,7 @@ from api.deps import (
     SettingsDep,
     TransactionRoute,
 )
-from api.queries import free_form
+from api.query_parameters import free_form
 from api.schemas import (
     ConditionOut,
     DiagnosticOut,
