@@ -45,10 +45,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = StoreCollector(app.state.sessionmaker, settings.redis_url, settings.queue)
         metrics_registry.register(store)
         app.state.gatekeeper = Gatekeeper(settings)
-        # Everything built so far lives as long as the process: frozen, it is no longer walked
-        # by each full collection, which stalls every request in flight while it runs.
-        gc.collect()
-        gc.freeze()
+        if settings.api_gc_freeze:
+            # Everything built so far lives as long as the process: frozen, it is no longer
+            # walked by each full collection, which stalls every request in flight while it runs.
+            gc.collect()
+            gc.freeze()
         to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         app.state.streams = Streams(settings.max_event_streams, settings.max_event_streams_per_key)
         with stop_signals(app.state.streams.stopping):
