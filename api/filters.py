@@ -24,7 +24,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from api.errors import InvalidInput
 from api.inputs import storable
 from models.experiment_spec import GRID_PATHS
-from models.job import CURVE_SUMMARY_COLUMNS, Job, JobStatus
+from models.job import CURVE_SUMMARY_COLUMNS, FINAL_COLUMNS, Job, JobStatus
 from models.spec import JobConfig
 
 OPERATORS = ("<=", ">=", "!=", "=", "<", ">")
@@ -105,8 +105,8 @@ def _column_field(name: str, column: InstrumentedAttribute[Any]) -> Field:
 def _fields() -> dict[str, Field]:
     fields = {path: _config_field(path) for path in GRID_PATHS if path != "model.hidden_layers"}
     fields |= {f"config.{path}": field for path, field in fields.items()}
-    for name in ("loss", "accuracy", "test_loss", "test_accuracy"):
-        fields[f"result.{name}"] = Field(f"result.{name}", getattr(Job, f"final_{name}"), finite)
+    for name, column in FINAL_COLUMNS.items():
+        fields[f"result.{name}"] = Field(f"result.{name}", getattr(Job, column), finite)
     for name in CURVE_SUMMARY_COLUMNS:
         fields[f"summary.{name}"] = _column_field(f"summary.{name}", getattr(Job, name))
     fields |= {

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from analysis.report.build import build_report
 from api.palette import CONFIG_COLOURS, config_colour
 from api.presenters import experiment_out, experiment_report
 from api.services import experiments as services
@@ -29,9 +30,11 @@ def experiment_page(
 ) -> HTMLResponse:
     """One experiment: its answer first, then curves, comparisons and jobs, followed live."""
     experiment = services.get_experiment(session, experiment_id, owner)
-    report = experiment_report(session, experiment)
+    shown = experiment_out(session, experiment)
+    # The status from the jobs just read, not from another count of them.
+    report = build_report(session, experiment, shown.status)
     context = {
-        "experiment": experiment_out(session, experiment),
+        "experiment": shown,
         "summary": report.summary,
         "report": report.model_dump(mode="json"),
     }

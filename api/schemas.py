@@ -123,12 +123,7 @@ class JobOut(BaseModel):
         """Build from a `jobs` row."""
         result = None
         if job.status == JobStatus.SUCCEEDED:
-            result = JobResult(
-                loss=job.final_loss,
-                accuracy=job.final_accuracy,
-                test_loss=job.final_test_loss,
-                test_accuracy=job.final_test_accuracy,
-            )
+            result = JobResult(**job.final_figures())
         return cls(
             id=job.id,
             experiment_id=job.experiment_id,

@@ -146,6 +146,7 @@ def service_env(database_url: str, redis_url: str, **extra: str) -> dict[str, st
         "REDIS_URL": redis_url,
         "NORMLAB_QUEUE": f"{RUN_QUEUES}it-{uuid.uuid4().hex[:10]}",
         "NORMLAB_TF_THREADS": "1",
+        "NORMLAB_API_GC_FREEZE": "true",  # the server as deployed, whatever the tests' own say
         "PYTHONUNBUFFERED": "1",
         **FAST_MAINTENANCE,
         **extra,

@@ -1,18 +1,17 @@
 """The experiments table: one submitted spec, expanded into jobs."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
-from sqlalchemy import String, Text
+from sqlalchemy import ColumnElement, String, Text, case, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import IDS_NEVER_REUSED, Base, CreatedAtMixin, JSONType, UTCDateTime
+from models.job import Job, JobStatus
 
-if TYPE_CHECKING:
-    from models.job import Job
-
-ExperimentStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+# An experiment's status takes the values of its jobs' statuses.
+ExperimentStatus = JobStatus
 
 
 class Experiment(CreatedAtMixin, Base):
@@ -38,18 +37,36 @@ class Experiment(CreatedAtMixin, Base):
     )
 
 
-def experiment_status(counts: Mapping[str, int]) -> ExperimentStatus:
-    """An experiment's status, derived from how many of its jobs are in each status.
+def _status_rule(count: Callable[[JobStatus], Any], total: Any) -> dict[JobStatus, Any]:
+    """When an experiment is in each status, from how many of its jobs are in each: written once
+    with operators that Python's numbers and SQL's expressions both have, so it holds alike in
+    Python (experiment_status) and in SQL (status_condition).
 
     Running while any job is queued or running and some job has started; queued if none has;
     once all have ended: succeeded if all succeeded, failed if any failed, else cancelled.
     """
-    active = counts.get("queued", 0) + counts.get("running", 0)
-    total = sum(counts.values())
-    if active:
-        return "queued" if counts.get("queued", 0) == total else "running"
-    if counts.get("failed", 0):
-        return "failed"
-    if counts.get("succeeded", 0) == total:
-        return "succeeded"
-    return "cancelled"
+    queued, active = count(JobStatus.QUEUED), count(JobStatus.QUEUED) + count(JobStatus.RUNNING)
+    failed, succeeded = count(JobStatus.FAILED), count(JobStatus.SUCCEEDED)
+    return {
+        JobStatus.QUEUED: (active > 0) & (queued == total),
+        JobStatus.RUNNING: (active > 0) & (queued < total),
+        JobStatus.FAILED: (active == 0) & (failed > 0),
+        JobStatus.SUCCEEDED: (active == 0) & (succeeded == total),
+        JobStatus.CANCELLED: (active == 0) & (failed == 0) & (succeeded < total),
+    }
+
+
+def experiment_status(counts: Mapping[str, int]) -> ExperimentStatus:
+    """An experiment's status, derived from how many of its jobs are in each status."""
+    rule = _status_rule(lambda status: counts.get(status, 0), sum(counts.values()))
+    return next(status for status, holds in rule.items() if holds)
+
+
+def status_condition(status: ExperimentStatus) -> ColumnElement[bool]:
+    """The same rule in SQL: a HAVING condition over one experiment's jobs grouped together."""
+
+    def count(job_status: JobStatus) -> ColumnElement[int]:
+        return func.sum(case((Job.status == job_status, 1), else_=0))
+
+    condition: ColumnElement[bool] = _status_rule(count, func.count(Job.id))[status]
+    return condition

@@ -57,6 +57,11 @@ class CurveSummary(BaseModel):
 
 # The jobs table's columns that hold the summary: one each, of the same name.
 CURVE_SUMMARY_COLUMNS = tuple(CurveSummary.model_fields)
+# The last epoch's figures (named as epoch_metrics' columns), and the jobs table's column that
+# holds each once the job succeeded.
+FINAL_COLUMNS = {
+    figure: f"final_{figure}" for figure in ("loss", "accuracy", "test_loss", "test_accuracy")
+}
 
 
 class Job(CreatedAtMixin, Base):
@@ -119,3 +124,7 @@ class Job(CreatedAtMixin, Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     experiment: Mapped["Experiment"] = relationship(back_populates="jobs", lazy="raise")
+
+    def final_figures(self) -> dict[str, float | None]:
+        """The last epoch's figures by name, as the row holds them (FINAL_COLUMNS)."""
+        return {figure: getattr(self, column) for figure, column in FINAL_COLUMNS.items()}

@@ -3,7 +3,7 @@
 import hashlib
 import ipaddress
 import re
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, field_validator
@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     # which shortens the slowest requests without serving fewer (README, Performance). A call
     # waiting on Redis or the database holds a thread while it waits.
     api_threads: int = Field(8, ge=1, le=1000)
+    # Freeze what the API built at start-up out of the collector's reach (api.main). Off in tests:
+    # each app the suite starts would collect the whole test process first.
+    api_gc_freeze: bool = True
 
     @field_validator("api_keys")
     @classmethod
@@ -93,9 +96,11 @@ class Settings(BaseSettings):
                 ) from None
         return value
 
-    @cached_property  # read on every request
+    @property
     def api_key_hashes(self) -> dict[str, str]:
         """Key name -> SHA-256 hex digest of its token."""
+        # Read on every request, so parsed once per value; not cached on the instance, where
+        # model_copy(update={"api_keys": ...}) kept the old keys' (none: no authentication).
         return parse_api_keys(self.api_keys)
 
 
@@ -104,6 +109,7 @@ API_KEY_ENTRY = re.compile(r"^([A-Za-z0-9_.-]{1,100}):([0-9a-f]{64})$")
 PLACEHOLDER_TOKENS = ("changeme", "change-me", "secret", "password", "token", "example", "normlab")
 
 
+@lru_cache
 def parse_api_keys(value: str) -> dict[str, str]:
     """Parse `name:hash,name:hash`; refuse malformed entries and placeholder tokens."""
     placeholders = {hashlib.sha256(token.encode()).hexdigest() for token in PLACEHOLDER_TOKENS}

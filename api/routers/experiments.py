@@ -8,7 +8,14 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from analysis.report.schemas import Report
 from api import exports, plots
 from api.auth import OwnerDep
-from api.deps import BrokerDep, ExperimentId, PageLimit, SessionDep, SettingsDep
+from api.deps import (
+    BrokerDep,
+    ExperimentId,
+    PageLimit,
+    SessionDep,
+    SettingsDep,
+    TransactionRoute,
+)
 from api.html_pages import experiment_page, prefers_html
 from api.inputs import StoredText
 from api.presenters import (
@@ -24,7 +31,7 @@ from api.streams import EVENT_STREAM, ResumeAfter, event_stream
 from models.experiment import ExperimentStatus
 from models.experiment_spec import ExperimentSpec
 
-router = APIRouter(prefix="/experiments", tags=["experiments"])
+router = APIRouter(prefix="/experiments", tags=["experiments"], route_class=TransactionRoute)
 IMAGE_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 IMAGES: dict[int | str, dict[str, object]] = {
     200: {"content": {media: {"schema": {"type": "string"}} for media in IMAGE_TYPES.values()}}

@@ -15,9 +15,10 @@ from api.deps import (
     PageLimit,
     SessionDep,
     SettingsDep,
+    TransactionRoute,
 )
 from api.inputs import DiagnosticName
-from api.queries import free_form
+from api.query_parameters import free_form
 from api.schemas import (
     DiagnosticOut,
     DiagnosticsOut,
@@ -34,7 +35,7 @@ from models.condition import ConditionName
 from models.job import JobStatus
 from models.limits import CHANCE_LOSS
 
-router = APIRouter(prefix="/jobs", tags=["jobs"])
+router = APIRouter(prefix="/jobs", tags=["jobs"], route_class=TransactionRoute)
 MAX_EPOCH = 10_000
 SORT_HELP = "any filterable field; empty values last, ties by id"
 CursorQuery = Annotated[

@@ -20,7 +20,6 @@ from models.presets import PRESETS
 
 router = APIRouter(prefix="/ui", tags=["pages"], include_in_schema=False)
 PAGE_SIZE = 50
-STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 
 @router.get("/experiments", response_class=HTMLResponse)
@@ -45,7 +44,7 @@ def experiments_page(
         "filters": filters,
         "name": name or "",
         "status": status or "",
-        "statuses": STATUSES,
+        "statuses": list(ExperimentStatus),
         "presets": list(PRESETS),
         "paged": cursor is not None,
     }

@@ -4,14 +4,14 @@ from collections.abc import Generator, Iterator
 
 import pytest
 
-from harness.databases import TEST_REDIS_URL, database_of_kind
+from harness.databases import TEST_DATABASE_KINDS, TEST_REDIS_URL, database_of_kind
 from harness.processes import RedisServer
 from harness.service import Service, running_api, running_service
 
 
 # The shared service's maintenance worker relays and reaps every second until the run ends:
 # on the other tests' database it would publish and requeue the rows they arrange.
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=TEST_DATABASE_KINDS)
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
