@@ -5,13 +5,20 @@ import warnings
 from typing import Any
 
 from celery import Celery
-from celery.signals import setup_logging, task_postrun, task_prerun, worker_process_init
+from celery.signals import (
+    setup_logging,
+    task_postrun,
+    task_prerun,
+    worker_init,
+    worker_process_init,
+)
+from sqlalchemy.exc import OperationalError
 
 from models.broker import celery_config
 from models.db import get_engine
 from models.settings import get_settings
 from models.tasks import REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB
-from worker import logs
+from worker import logs, maintenance
 
 log = logging.getLogger(__name__)
 settings = get_settings()
@@ -42,6 +49,17 @@ app.conf.update(
         "relay-unpublished": {"task": RELAY_UNPUBLISHED, "schedule": settings.maintenance_seconds},
     },
 )
+
+
+@worker_init.connect  # type: ignore[untyped-decorator]
+def _release_orphans(**_: Any) -> None:
+    # In the main process, before its pool starts: the jobs this host's processes ran when they
+    # died with their worker (killed, a container restarted) are released now, so they run by
+    # the time this worker is ready instead of after the staleness limit.
+    try:
+        maintenance.release_orphans(max_attempts=settings.max_attempts)
+    except OperationalError:
+        log.warning("database unreachable at start-up; orphaned jobs are left to the reaper")
 
 
 @worker_process_init.connect  # type: ignore[untyped-decorator]

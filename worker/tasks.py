@@ -7,11 +7,13 @@ from celery.exceptions import Reject, SoftTimeLimitExceeded
 from sqlalchemy.exc import OperationalError
 
 from models.broker import Broker
+from models.lifecycle import Outcome
 from models.settings import get_settings
 from models.spec import JobConfig
 from models.tasks import REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB
 from worker import maintenance
 from worker.celery_app import app
+from worker.jobs import JobLost
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,9 @@ def train_job(job_id: int) -> str:
 
     try:
         return run_job(job_id, time_limit_errors=(SoftTimeLimitExceeded,))
+    except JobLost:  # the attempt gave the job up while ending it: the job is released
+        log.warning("job %s: not recorded; released for another attempt", job_id)
+        return Outcome.REFUSED
     except OperationalError as error:
         log.warning("job %s: database unreachable; task back to the queue", job_id)
         raise Reject(type(error).__name__, requeue=True) from error

@@ -15,7 +15,7 @@ from models.job import JobStatus
 from models.settings import Settings
 from models.spec import JobConfig
 from tests.rows import add_job, reload
-from worker import jobs, maintenance
+from worker import hosts, jobs, maintenance
 
 LONG_AGO = timedelta(hours=1)
 
@@ -119,7 +119,7 @@ def test_a_redelivered_task_takes_over_a_job_whose_process_is_gone(
     assert claimed is not None
     assert claimed.attempt == 2
     job = reload(session, job_id)
-    assert (job.status, job.claimed_by) == ("running", jobs.this_process())
+    assert (job.status, job.claimed_by) == ("running", hosts.this_process())
 
 
 def test_a_redelivered_task_leaves_a_job_whose_process_may_live(
