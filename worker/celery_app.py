@@ -35,8 +35,8 @@ app.conf.update(
     task_reject_on_worker_lost=True,
     task_ignore_result=True,
     worker_prefetch_multiplier=1,
-    # A child imports TensorFlow, loads the data and compiles the seed's model before it says
-    # it is up (worker_process_init): far longer than Celery's 4 s default allows.
+    # A child imports TensorFlow and loads the data before it says it is up
+    # (worker_process_init): far longer than Celery's 4 s default allows.
     worker_proc_alive_timeout=180,
     worker_concurrency=settings.worker_concurrency,
     worker_max_tasks_per_child=settings.max_tasks_per_child,

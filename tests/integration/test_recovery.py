@@ -1,13 +1,15 @@
-"""Recovery without the reaper: each test sets a staleness limit of an hour, so a job comes
-back only if the worker itself gives it up or takes it over."""
+"""Recovery without the reaper (a staleness limit of an hour: a job comes back only if the
+worker itself gives it up or takes it over), and a start-up that waits only for what jobs need."""
 
 import signal
+from pathlib import Path
 
 import pytest
 
 from harness.processes import stop, wait_for
 from tests.integration.faults import (
     MEDIUM,
+    SMALL,
     StartService,
     assert_complete_success,
     database_away,
@@ -60,3 +62,19 @@ def test_a_killed_workers_running_job_is_taken_over_by_the_time_its_replacement_
     job = wait_ended(service, job_id)
     assert job["attempt"] == 2
     assert_complete_success(service, job)
+
+
+def test_a_new_worker_compiles_no_model_before_its_first_job_asks_for_one(
+    fresh: StartService, tmp_path: Path
+) -> None:
+    # XLA writes down every module it compiles: a start-up that compiled the seed's model
+    # (784 inputs into 128 units) ahead of jobs would leave it there beside the job's own.
+    dumps = tmp_path / "xla"
+    service = fresh(XLA_FLAGS=f"--xla_dump_to={dumps}")
+    narrow = {**SMALL, "model": {"hidden_layers": [16]}}
+    assert_complete_success(service, wait_ended(service, one_job(service, narrow)))
+    compiled = [
+        path.read_text(errors="replace") for path in dumps.glob("*before_optimizations.txt")
+    ]
+    assert any("[784,16]" in module for module in compiled)
+    assert not any("[784,128]" in module for module in compiled)
