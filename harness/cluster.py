@@ -24,6 +24,7 @@ AS_POSTGRES = ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups
 CELERY = [sys.executable, "-m", "celery", "--quiet", "-A", "worker.celery_app", "worker"]
 CELERY_FLAGS = ["--loglevel", "INFO", "--without-gossip", "--without-mingle"]
 WORKERS = ("worker-a", "worker-b")
+SERVER_ENV = {"PATH": os.environ["PATH"]}
 
 
 @dataclass
@@ -63,89 +64,49 @@ def running_cluster(logs: Path, settings: dict[str, str]) -> Iterator[Cluster]:
 
 
 def _start_postgres(host: Host, directory: Path, secret: str, logs: Path) -> str:
-    """A cluster of its own (initdb) listening on the host's address, with a password."""
+    """A cluster of its own listening on the host's address; its database and role, with a
+    password. The URL the service's processes get."""
+    cluster = _init_postgres(directory, host, secret)
+    server = [str(PG_BIN / "postgres"), "-D", str(cluster), "-c"]
+    server += [f"listen_addresses={host.address}", "-c", f"unix_socket_directories={directory}"]
+    host.start([*AS_POSTGRES, *server], SERVER_ENV, logs / "postgres.log", cwd=directory)
+    ready = [str(PG_BIN / "pg_isready"), "-q", "-U", "postgres", "-h", str(directory)]
+    wait_for(partial(_succeeds, host, ready, directory), 120, "PostgreSQL to accept connections")
+    psql = [*AS_POSTGRES, str(PG_BIN / "psql"), "-q", "-h", str(directory), "-c"]
+    host.run([*psql, f"CREATE ROLE normlab LOGIN PASSWORD '{secret}'"], SERVER_ENV, directory)
+    host.run([*psql, "CREATE DATABASE normlab OWNER normlab"], SERVER_ENV, directory)
+    return f"postgresql://normlab:{secret}@{host.address}:5432/normlab"
+
+
+def _init_postgres(directory: Path, host: Host, secret: str) -> Path:
+    """initdb as the postgres user: UTF-8, passwords for every connection over the network."""
     directory.mkdir()
-    shutil.chown(directory, "postgres", "postgres")
     (directory / "pw").write_text(secret)
-    shutil.chown(directory / "pw", "postgres", "postgres")
+    for path in (directory, directory / "pw"):
+        shutil.chown(path, "postgres", "postgres")
     cluster = directory / "data"
-    env = {"PATH": os.environ["PATH"]}
-    host.run(
-        [
-            *AS_POSTGRES,
-            str(PG_BIN / "initdb"),
-            "-D",
-            str(cluster),
-            "-U",
-            "postgres",
-            "--auth-local=trust",
-            "--encoding=UTF8",
-            "--locale=C.UTF-8",
-            "--auth-host=scram-sha-256",
-            f"--pwfile={directory / 'pw'}",
-        ],
-        env,
-        cwd=directory,
-    )
+    initdb = [str(PG_BIN / "initdb"), "-D", str(cluster), "-U", "postgres", "-E", "UTF8"]
+    initdb += ["--locale=C.UTF-8", "--auth-local=trust", "--auth-host=scram-sha-256"]
+    host.run([*AS_POSTGRES, *initdb, f"--pwfile={directory / 'pw'}"], SERVER_ENV, directory)
     with (cluster / "pg_hba.conf").open("a") as hba:
         hba.write(f"host all all {SUBNET}.0/24 scram-sha-256\n")
-    server = [
-        str(PG_BIN / "postgres"),
-        "-D",
-        str(cluster),
-        "-c",
-        f"listen_addresses={host.address}",
-        "-c",
-        f"unix_socket_directories={directory}",
-    ]
-    host.start([*AS_POSTGRES, *server], env, logs / "postgres.log", cwd=directory)
-    ready = [str(PG_BIN / "pg_isready"), "-q", "-U", "postgres", "-h", str(directory)]
-    wait_for(
-        lambda: _succeeds(host, ready, env, directory), 120, "PostgreSQL to accept connections"
-    )
-    sql = f"CREATE ROLE normlab LOGIN PASSWORD '{secret}'; CREATE DATABASE normlab OWNER normlab;"
-    for statement in sql.split("; "):
-        host.run(
-            [*AS_POSTGRES, "psql", "-q", "-h", str(directory), "-c", statement], env, directory
-        )
-    return f"postgresql://normlab:{secret}@{host.address}:5432/normlab"
+    return cluster
 
 
 def _start_redis(host: Host, directory: Path, secret: str, logs: Path) -> str:
     """redis-server on the host's address, with a password, appending to its own file."""
     directory.mkdir()
-    host.start(
-        [
-            "redis-server",
-            "--bind",
-            host.address,
-            "--port",
-            "6379",
-            "--requirepass",
-            secret,
-            "--dir",
-            str(directory),
-            "--appendonly",
-            "yes",
-            "--save",
-            "",
-        ],
-        {"PATH": os.environ["PATH"]},
-        logs / "redis.log",
-        cwd=directory,
-    )
+    server = ["redis-server", "--bind", host.address, "--requirepass", secret]
+    server += ["--dir", str(directory), "--appendonly", "yes", "--save", ""]
+    host.start(server, SERVER_ENV, logs / "redis.log", cwd=directory)
     ping = ["redis-cli", "-h", host.address, "--no-auth-warning", "-a", secret, "ping"]
-    wait_for(
-        lambda: _succeeds(host, ping, {"PATH": os.environ["PATH"]}, directory),
-        60,
-        "Redis to answer",
-    )
+    wait_for(partial(_succeeds, host, ping, directory), 60, "Redis to answer")
     return f"redis://:{secret}@{host.address}:6379/0"
 
 
-def _succeeds(host: Host, argv: list[str], env: dict[str, str], cwd: Path) -> bool | None:
+def _succeeds(host: Host, argv: list[str], cwd: Path) -> bool | None:
     try:
-        host.run(argv, env, cwd)
+        host.run(argv, SERVER_ENV, cwd)
     except RuntimeError:
         return None
     return True
@@ -166,30 +127,29 @@ def host_env(cluster: Cluster, home: Path, settings: dict[str, str]) -> dict[str
 
 
 def _start_service(cluster: Cluster, data: Path, settings: dict[str, str]) -> None:
+    """The migration, the API (two processes on one port) and the maintenance worker on the
+    API host; a training worker on each worker host; until every worker is ready."""
     api, logs = cluster.api, cluster.logs
     env = host_env(cluster, data / "api", settings)
     api.run([sys.executable, "-m", "alembic", "upgrade", "head"], env)
     uvicorn = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", api.address]
-    api.start(
-        [*uvicorn, "--port", "8000", "--workers", "2", "--no-access-log"], env, logs / "api.log"
-    )
-    maintenance = [
+    uvicorn += ["--port", "8000", "--workers", "2", "--no-access-log"]
+    api.start(uvicorn, env, logs / "api.log")
+    beat = [
         "--pool",
         "solo",
         "--beat",
         "--queues",
         "normlab.maintenance",
-        "--schedule",
-        str(data / "api" / "beat"),
         "--hostname",
         "maintenance@%h",
     ]
-    api.start([*CELERY, *maintenance, *CELERY_FLAGS], env, logs / "maintenance.log")
+    beat += ["--schedule", str(data / "api" / "beat")]
+    api.start([*CELERY, *beat, *CELERY_FLAGS], env, logs / "maintenance.log")
     for worker in cluster.workers:
         env = host_env(cluster, data / worker.name, settings)
-        worker.start(
-            [*CELERY, "--hostname", "normlab@%h", *CELERY_FLAGS], env, logs / f"{worker.name}.log"
-        )
+        log = logs / f"{worker.name}.log"
+        worker.start([*CELERY, "--hostname", "normlab@%h", *CELERY_FLAGS], env, log)
     for worker in cluster.workers:
         log = logs / f"{worker.name}.log"
         wait_for(partial(_ready, log), 300, f"{worker.name} to be ready")
