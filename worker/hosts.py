@@ -2,6 +2,7 @@
 
 import os
 import socket
+from pathlib import Path
 
 
 def this_process() -> str:
@@ -26,4 +27,14 @@ def is_gone(claimed_by: str | None) -> bool:
         return True
     except PermissionError:  # a process of that pid exists, owned by someone else
         return False
-    return False
+    return _is_zombie(int(pid))
+
+
+def _is_zombie(pid: int) -> bool:
+    # A process killed with its parent stays a zombie until whatever adopted it reaps it: it
+    # still answers signal 0, but runs nothing.
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] == "Z"
