@@ -58,7 +58,7 @@ def test_a_killed_workers_running_job_is_taken_over_by_the_time_its_replacement_
 
     wait_for(ready, 240, "the new worker to be ready")
     job = service.job(job_id)
-    assert (job["status"], job["attempt"]) != ("running", 1), job
+    assert (job["status"], job["attempt"]) != ("running", 1), service.tail_logs()
     job = wait_ended(service, job_id)
     assert job["attempt"] == 2
     assert_complete_success(service, job)
