@@ -57,7 +57,7 @@ def main() -> None:
         show(f"api_sqlite: {operation}", figures)
     for operation, counts in results["api_postgresql_processes"].items():
         for count, figures in counts.items():
-            show(f"api_postgresql, {count.replace('_', ' ')}: {operation}", figures)
+            show(f"api_postgresql, {count}: {operation}", figures)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2))
     print(f"\nwritten to {RESULTS}", file=sys.stderr)

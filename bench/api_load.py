@@ -112,7 +112,7 @@ def _against_one(by_count: dict[int, dict[str, Any]]) -> dict[str, Any]:
     """Each count's figures with its rate and p99 as multiples of one process's."""
     one = by_count[1]
     return {
-        f"{count}_processes": figures
+        f"processes={count}": figures
         | {
             "rate_against_one": figures["requests_per_second"] / one["requests_per_second"],
             "p99_against_one": figures["p99_seconds"] / one["p99_seconds"],
