@@ -132,9 +132,8 @@ def _start_service(cluster: Cluster, data: Path, settings: dict[str, str]) -> No
     api, logs = cluster.api, cluster.logs
     env = host_env(cluster, data / "api", settings)
     api.run([sys.executable, "-m", "alembic", "upgrade", "head"], env)
-    uvicorn = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", api.address]
-    uvicorn += ["--port", "8000", "--workers", "2", "--no-access-log"]
-    api.start(uvicorn, env, logs / "api.log")
+    serve = [sys.executable, "-m", "api.serve", "--host", api.address, "--port", "8000"]
+    api.start([*serve, "--workers", "2"], env, logs / "api.log")
     beat = [
         "--pool",
         "solo",
