@@ -8,6 +8,7 @@ import pytest
 
 from harness.processes import stop, wait_for
 from tests.integration.faults import (
+    ANY_DATABASE,
     MEDIUM,
     SMALL,
     StartService,
@@ -40,6 +41,7 @@ def test_a_job_whose_process_lost_the_database_runs_again_once_it_is_back(
     assert_complete_success(service, job)
 
 
+@ANY_DATABASE
 def test_a_killed_workers_running_job_is_taken_over_by_the_time_its_replacement_is_ready(
     fresh: StartService,
 ) -> None:
@@ -64,6 +66,7 @@ def test_a_killed_workers_running_job_is_taken_over_by_the_time_its_replacement_
     assert_complete_success(service, job)
 
 
+@ANY_DATABASE
 def test_a_new_worker_compiles_no_model_before_its_first_job_asks_for_one(
     fresh: StartService, tmp_path: Path
 ) -> None:
