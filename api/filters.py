@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, SQLColumnExpression, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from api.errors import DomainError
-from models.experiment_spec import GRID_PATHS
+from models.config_paths import GRID_PATHS
 from models.job import CURVE_SUMMARY_COLUMNS, Job, JobStatus
 from models.spec import JobConfig
 
