@@ -113,5 +113,11 @@ class Job(CreatedAtMixin, Base):
     # takes the job over at once if that process is gone.
     claimed_by: Mapped[str | None] = mapped_column(String(300))
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The search trial (Optuna's number) the job runs a seed of; null outside a search's
+    # trials, the finalists' extra seeds included.
+    trial: Mapped[int | None]
+    # Set when a stopping rule ended the run before its last epoch, as {"epoch", "condition"}
+    # ("pruned": a search's median rule); the job then ends succeeded with that epoch's figures.
+    stopped_early: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
     experiment: Mapped["Experiment"] = relationship(back_populates="jobs", lazy="raise")

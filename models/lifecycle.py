@@ -6,6 +6,9 @@
                  |  +--- requeue (reaper) -----+  |                    cancelled
                  |           (fenced)             |
                  |                                +-- progress, cancel request: stays running
+                 |                                +-- stop early (a stopping rule): stays
+                 |                                    running until its loop stops, then ends
+                 |                                    succeeded with the epoch's figures
                  |                                +-- take over (its process is gone): requeue
                  |                                    and claim as attempt + 1, one transaction
                  +--- cancel --> cancelled
@@ -45,6 +48,8 @@ class Outcome(StrEnum):
     # Still running: progress recorded, or a client asked it to stop.
     RECORDED = "recorded"
     CANCEL_REQUESTED = "cancel_requested"
+    # Still running: a stopping rule asked it to stop after an epoch (stop_early).
+    STOP_REQUESTED = "stop_requested"
     # The job was not where the transition starts (not queued, ended, or another attempt's).
     REFUSED = "refused"
 
@@ -116,6 +121,7 @@ def claim(session: Session, job_id: int, claimed_by: str | None = None) -> Claim
             epochs_done=0,
             diagnostics_first=null(),
             diagnostics_last=null(),
+            stopped_early=null(),
             attempt=Job.attempt + 1,
             claimed_by=claimed_by,
         )
@@ -156,18 +162,43 @@ def progress(
     epoch: Mapping[str, object] | None = None,
 ) -> Outcome:
     """Write a running attempt's progress and heartbeat, and its epoch's event if given:
-    RECORDED, CANCEL_REQUESTED if a client asked it to stop, REFUSED if no longer its."""
+    RECORDED, CANCEL_REQUESTED if a client asked it to stop, STOP_REQUESTED if a stopping rule
+    did, REFUSED if no longer its."""
     row = session.execute(
         update(Job)
         .where(_held(attempt))
         .values(heartbeat_at=utcnow(), **values)
-        .returning(Job.cancel_requested_at)
+        .returning(Job.cancel_requested_at, Job.stopped_early)
     ).one_or_none()
     if row is None:
         return Outcome.REFUSED
     if epoch is not None:
         _attempt_event(session, attempt, EPOCH, **epoch)
-    return Outcome.RECORDED if row.cancel_requested_at is None else Outcome.CANCEL_REQUESTED
+    if row.cancel_requested_at is not None:
+        return Outcome.CANCEL_REQUESTED
+    return Outcome.RECORDED if row.stopped_early is None else Outcome.STOP_REQUESTED
+
+
+def stop_early(
+    session: Session,
+    attempt: Attempt,
+    *,
+    epoch: int,
+    condition: str,
+    values: Mapping[str, object],
+) -> Outcome:
+    """A stopping rule's request that a running attempt stop after `epoch` because of
+    `condition`: the epoch's figures become the job's final `values`, and the job ends
+    succeeded once its loop has stopped; STOP_REQUESTED, or REFUSED if no longer its."""
+    marker = {"epoch": epoch, "condition": condition}
+    stopped = session.execute(
+        update(Job)
+        .where(_held(attempt), Job.stopped_early.is_(None))
+        .values(stopped_early=marker, **values)
+    )
+    if stopped.rowcount != 1:  # type: ignore[attr-defined]
+        return Outcome.REFUSED
+    return Outcome.STOP_REQUESTED
 
 
 def should_stop(session: Session, attempt: Attempt) -> bool:
@@ -185,9 +216,14 @@ def end(
     values: Mapping[str, object] | None = None,
 ) -> Outcome:
     """running -> succeeded, failed or cancelled, with the row's final `values`; REFUSED if
-    the attempt no longer holds the job."""
+    the attempt no longer holds the job. A job a stopping rule stopped (stop_early) ends
+    succeeded when its loop reports the stop as a cancel: the stop was the rule's, not a
+    client's."""
     if status not in TERMINAL_STATUSES:
         raise ValueError(f"{status} is not an ending")
+    marker = session.scalar(select(Job.stopped_early).where(_held(attempt)))
+    if marker is not None and status is JobStatus.CANCELLED:
+        status = JobStatus.SUCCEEDED
     ended = session.execute(
         update(Job)
         .where(_held(attempt))
@@ -195,7 +231,8 @@ def end(
     )
     if ended.rowcount != 1:  # type: ignore[attr-defined]
         return Outcome.REFUSED
-    _attempt_event(session, attempt, STATUS, status=status, error=error)
+    early = {} if marker is None else {"stopped_early": marker}
+    _attempt_event(session, attempt, STATUS, status=status, error=error, **early)
     return Outcome(status)
 
 

@@ -10,7 +10,7 @@ from celery.signals import setup_logging, task_postrun, task_prerun, worker_proc
 from models.broker import celery_config
 from models.db import get_engine
 from models.settings import get_settings
-from models.tasks import REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB
+from models.tasks import ADVANCE_EXPERIMENTS, REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB
 from worker import logs
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,10 @@ app.conf.update(
     beat_schedule={
         "reap-stale-jobs": {"task": REAP_STALE_JOBS, "schedule": settings.maintenance_seconds},
         "relay-unpublished": {"task": RELAY_UNPUBLISHED, "schedule": settings.maintenance_seconds},
+        "advance-experiments": {
+            "task": ADVANCE_EXPERIMENTS,
+            "schedule": settings.maintenance_seconds,
+        },
     },
 )
 

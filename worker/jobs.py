@@ -28,6 +28,7 @@ from models.lifecycle import Attempt, Outcome
 from models.metric import EpochMetric
 from models.settings import get_settings
 from models.spec import JobConfig
+from worker import round_trigger, stopping
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -157,6 +158,7 @@ def _record_epoch(job: ClaimedJob, result: EpochResult) -> None:
         )
         session.flush()
         _diagnose(session, job, stored.job_epochs(session, job.id))
+        stopping.after_epoch(session, job)
 
 
 def _value(value: float) -> dict[str, float | str | None]:
@@ -196,7 +198,10 @@ def cancel_requested(job: ClaimedJob) -> bool:
 def finish(job: ClaimedJob, status: JobStatus, *, error: str | None = None) -> bool:
     """End the job: terminal status, error, and from its stored epochs its curve summary, its
     conditions and (once succeeded) its final figures; False if the job is not ours."""
-    return retrying(lambda: _end(job, status, error))
+    ended = retrying(lambda: _end(job, status, error))
+    if ended:
+        round_trigger.job_ended(job.experiment_id)
+    return ended
 
 
 def _end(job: ClaimedJob, status: JobStatus, error: str | None) -> bool:

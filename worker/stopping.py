@@ -1,0 +1,39 @@
+"""Stopping rules the training process applies after each epoch, from the stored rows: a
+search trial's run is pruned (Optuna's median rule) when its epoch is worse than the median
+of the finished trials at that epoch. A stopped run ends succeeded with that epoch's figures
+and `stopped_early: {epoch, condition}` (models.lifecycle.stop_early)."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis.report.records import load_records
+from models import adaptive, lifecycle
+from models.experiment import Experiment
+from models.job import Job
+from models.lifecycle import Attempt
+
+
+def after_epoch(session: Session, job: Attempt) -> None:
+    """Ask a search trial's run to stop after its last stored epoch if the pruner says so."""
+    trial = session.scalar(select(Job.trial).where(Job.id == job.id))
+    if trial is None:  # not a search's trial: no rule applies
+        return
+    spec = session.scalar(select(Experiment.spec).where(Experiment.id == job.experiment_id))
+    search = adaptive.search(spec or {})
+    if search is None:
+        return
+    # Only a search's trials need Optuna; other runs never import it.
+    from analysis.adaptive import study
+    from worker.jobs import final_figures  # worker.jobs calls this module after each epoch
+
+    records = load_records(session, job.experiment_id)
+    mine = next(record for record in records if record.id == job.id)
+    running = study.Trial(trial, study.params_of(mine.config, search), [mine])
+    others = [t for t in study.trials(records, search) if t.number != trial]
+    if mine.epochs and study.should_prune(
+        others, running, search, mine.config["training"]["epochs"]
+    ):
+        last = mine.epochs[-1]
+        lifecycle.stop_early(
+            session, job, epoch=last.epoch, condition=study.PRUNED, values=final_figures(last)
+        )
