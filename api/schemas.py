@@ -5,9 +5,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from analysis.adaptive.sequential import Stop
 from analysis.report.comparisons import DEFAULT_METRIC, Metric
+from analysis.report.schemas import RoundOut
 from models.condition import ConditionOut
-from models.experiment import Experiment, ExperimentStatus, experiment_status
+from models.experiment import Experiment, ExperimentStatus, experiment_status, pending_round
 from models.experiment_spec import ExperimentName
 from models.job import CurveSummary, Job, JobStatus
 from models.metric import EpochMetric
@@ -58,6 +60,13 @@ class DiagnosticsSummary(BaseModel):
     )
 
 
+class StoppedEarly(BaseModel):
+    """Where and why a stopping rule ended a run before its last epoch."""
+
+    epoch: int = Field(description="the last epoch it trained; its figures are the job's result")
+    condition: str = Field(description="why: pruned (a search's median rule)")
+
+
 class JobOut(BaseModel):
     """One job; `result` is set once it succeeded, `error` once it failed."""
 
@@ -73,6 +82,10 @@ class JobOut(BaseModel):
     attempt: int = Field(description="how many times a worker has started it")
     summary: CurveSummary | None = Field(
         description="the curve in a few numbers, once it has ended"
+    )
+    trial: int | None = Field(None, description="the search trial it runs a seed of")
+    stopped_early: StoppedEarly | None = Field(
+        None, description="set when a stopping rule ended it before its last epoch"
     )
     diagnostics: DiagnosticsSummary | None = Field(
         None, description="only on GET /jobs/{id}; all of them at /jobs/{id}/diagnostics"
@@ -114,6 +127,8 @@ class JobOut(BaseModel):
             cancel_requested=job.cancel_requested_at is not None,
             attempt=job.attempt,
             summary=curve_summary(job),
+            trial=job.trial,
+            stopped_early=job.stopped_early,
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
@@ -135,6 +150,14 @@ class ExperimentSummary(BaseModel):
     follow_up_of: int | None = Field(
         description="the experiment whose report's follow-ups this one runs; null if none"
     )
+    rounds: list[RoundOut] | None = Field(
+        None, description="an adaptive experiment's rounds so far; null for any other"
+    )
+    stopped: Stop | None = Field(
+        None,
+        description="why an adaptive experiment stopped adding rounds: every pair decided, "
+        "max seeds reached, search done, or cancelled; null while it may add more",
+    )
     created_at: datetime = Field(description="when it was submitted (UTC)")
 
     @classmethod
@@ -144,12 +167,14 @@ class ExperimentSummary(BaseModel):
         return cls(
             id=experiment.id,
             name=experiment.name,
-            status=experiment_status(counts),
+            status=experiment_status(counts, pending=pending_round(experiment)),
             counts=full,
             notes=experiment.notes,
             tags=experiment.tags,
             archived_at=experiment.archived_at,
             follow_up_of=experiment.follow_up_of,
+            rounds=experiment.rounds,
+            stopped=experiment.stopped,
             created_at=experiment.created_at,
         )
 
@@ -291,7 +316,11 @@ class ReportQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    metric: Metric = Field(DEFAULT_METRIC, description="the final figure configs are compared on")
+    metric: Metric | None = Field(
+        None,
+        description=f"the final figure configs are compared on (default {DEFAULT_METRIC}, or "
+        "the one an adaptive experiment decides on)",
+    )
     margin: float | None = Field(
         None,
         gt=0,

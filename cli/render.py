@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from normlab.progress import ExperimentProgress
+from normlab.progress import ExperimentProgress, round_line
 
 
 def status_lines(experiment: dict[str, Any], board: ExperimentProgress) -> list[str]:
@@ -11,6 +11,9 @@ def status_lines(experiment: dict[str, Any], board: ExperimentProgress) -> list[
     lines = [
         f"experiment {experiment['id']} '{experiment['name']}': {experiment['status']} ({counts})"
     ]
+    lines += [f"  {round_line(record)}" for record in experiment.get("rounds") or []]
+    if experiment.get("stopped"):
+        lines.append(f"  stopped: {experiment['stopped']}")
     for job in experiment["jobs"]:
         result = job["result"] or {}
         figures = (

@@ -11,7 +11,8 @@ from rich.text import Text
 
 from cli.board import board_view, figures
 from normlab import Client
-from normlab.progress import ExperimentProgress
+from normlab.client import ROUND, with_rounds
+from normlab.progress import ExperimentProgress, round_line
 from normlab.waiting import overall_bar, update_overall
 
 Events = Iterable[tuple[str, dict[str, Any]]]
@@ -30,6 +31,8 @@ def live(board: ExperimentProgress, events: Events, console: Console) -> None:
 
     with Live(get_renderable=view, console=console, refresh_per_second=4) as display:
         for kind, data in events:
+            if kind == ROUND:
+                display.console.print(data["line"])
             board.apply(kind, data)
             update_overall(overall, task, board)
             display.refresh()
@@ -38,6 +41,8 @@ def live(board: ExperimentProgress, events: Events, console: Console) -> None:
 def plain(board: ExperimentProgress, events: Events) -> None:
     """One line per epoch and status change, no control codes: for files, pipes and logs."""
     for kind, data in events:
+        if kind == ROUND:
+            print(data["line"], flush=True)
         job = board.apply(kind, data)
         if job is None:
             continue
@@ -67,12 +72,16 @@ def watch(client: Client, experiment_id: int) -> int:
     console = Console()
     # The stream decides, not rich's FORCE_COLOR: redrawing in place needs a real terminal.
     terminal = sys.stdout.isatty()
-    events = client.events(experiment_id)
+    for record in board.rounds:
+        print(round_line(record), flush=True)
+    events = with_rounds(client, board, client.events(experiment_id))
     if terminal:
         live(board, events, console)
     else:
         plain(board, events)
     final = client.experiment(experiment_id)
+    if final.get("stopped"):
+        print(f"rounds: {len(final['rounds'])}, stopped: {final['stopped']}", flush=True)
     ending(final["status"], client.report(experiment_id), console if terminal else None)
     sys.stdout.flush()
     return 0 if final["status"] == "succeeded" else 1

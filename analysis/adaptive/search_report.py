@@ -46,13 +46,21 @@ def trial_out(trial: study.Trial, label: str, metric: Metric) -> TrialOut:
         label=label,
         params=trial.params,
         state=state.name.lower(),
-        value=value,
+        value=value if value is not None or not pruned else _mean_final(trial, metric),
         pruned_at=min(pruned) if pruned else None,
         problems=sorted(
             name if subject == "job" else f"{name} ({subject})"
             for name, subject in _problems(trial)
         ),
     )
+
+
+def _mean_final(trial: study.Trial, metric: Metric) -> float | None:
+    """The mean final figure over the trial's seeds that have one (a pruned seed's is its
+    figure at the epoch it was stopped after)."""
+    finals = [v for job in trial.jobs if (v := (job.final or {}).get(metric.value)) is not None]
+    finite = [v for v in finals if math.isfinite(v)]
+    return math.fsum(finite) / len(finite) if finite else None
 
 
 def finalist_out(group: ConfigGroup, search: SearchSpec, metric: Metric) -> FinalistOut:
@@ -92,7 +100,7 @@ def search_out(groups: Sequence[ConfigGroup], search: SearchSpec, *, searched: b
     finalists = [finalist_out(g, search, metric) for g in finalist_groups(groups)]
     best_finalist = best_group(finalist_groups(groups), metric)
     by_label = {g.label: g for g in groups}
-    complete = [t for t in trials if t.value is not None]
+    complete = [t for t in trials if t.value is not None and t.state == "complete"]
     pick = max if metric.higher_is_better else min
     best_trial = pick(complete, key=lambda t: t.value or 0.0) if complete else None
     best = best_finalist or (by_label[best_trial.label] if best_trial else None)

@@ -5,7 +5,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
@@ -106,7 +117,8 @@ def list_experiments(
 
 
 def _with_status(query: Select[Experiment], status: ExperimentStatus) -> Select[Experiment]:
-    """Only experiments whose jobs' counts give `status`, by models.experiment_status's rules."""
+    """Only experiments whose jobs' counts give `status`, by models.experiment_status's rules:
+    an adaptive experiment whose jobs have all ended while it may add a round is running."""
 
     def count(job_status: JobStatus) -> ColumnElement[int]:
         return func.sum(case((Job.status == job_status, 1), else_=0))
@@ -121,8 +133,16 @@ def _with_status(query: Select[Experiment], status: ExperimentStatus) -> Select[
         "succeeded": count(JobStatus.SUCCEEDED) == total,
         "cancelled": and_(ended, count(JobStatus.FAILED) == 0, count(JobStatus.SUCCEEDED) < total),
     }
-    matching = select(Job.experiment_id).group_by(Job.experiment_id).having(having[status])
-    return query.where(Experiment.id.in_(matching))
+
+    def matching(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        return Experiment.id.in_(
+            select(Job.experiment_id).group_by(Job.experiment_id).having(condition)
+        )
+
+    pending = Experiment.rounds_done.is_not(None) & Experiment.stopped.is_(None)
+    if status == "running":
+        return query.where(or_(matching(having["running"]), pending & matching(ended)))
+    return query.where(matching(having[status]), ~pending if status != "queued" else true())
 
 
 def update_experiment(

@@ -64,7 +64,20 @@ function interval(value) {
   return fmt(value.mean) + ci;
 }
 
+// An adaptive experiment's rounds in one line; a search's trials as the server draws them.
+function renderRounds(report) {
+  const rounds = report.rounds;
+  control("rounds").textContent = !rounds ? "" : "Rounds: " + rounds.rounds.map((r) => r.seeds
+    ? `${r.round}: ${Object.entries(r.seeds).map(([label, n]) => `${label} ${n}`).join(", ")}`
+    : `${r.round}: ${r.finalists ? `finalists ${r.finalists.join(", ")}` : `${r.trials} trials`}`).join("; ")
+    + ` · stopped: ${rounds.stopped || "not yet"}`;
+  const plot = control("search-plot");
+  plot.hidden = !report.search;
+  if (report.search) plot.src = `/experiments/${experimentId}/search.svg?v=${report.search.trials.length}-${rounds.stopped || ""}`;
+}
+
 function renderReport(report) {
+  renderRounds(report);
   labels = report.configs.map((row) => row.label);
   for (const row of report.configs) for (const id of row.job_ids) if (jobs.has(id)) jobs.get(id).label = row.label;
   const sentences = report.summary.length ? report.summary : ["No answer yet: it appears once jobs have trained."];
