@@ -19,11 +19,12 @@ NEAR = [{"preprocessing": {"method": "scale", "divisor": d}} for d in (255, 256,
 ROUNDS = {"min": 2, "max": 4, "margin": 1e-9}
 # Random sampling with seed 1 draws learning rates 0.0074, 0.009, 0.029, 2.1, 0.001 for the
 # five trials the median rule waits for, then 0.99 (tanh): at chance, far above their median.
+SPACE = {
+    "training.learning_rate": {"low": 1e-4, "high": 3, "log": True},
+    "model.activation": ["relu", "tanh"],
+}
 SEARCH = {
-    "space": {
-        "training.learning_rate": {"low": 1e-4, "high": 3, "log": True},
-        "model.activation": ["relu", "tanh"],
-    },
+    "space": SPACE,
     "trials": 7,
     "parallel": 1,
     "sampler": "random",
@@ -111,7 +112,7 @@ def test_a_search_samples_trials_prunes_one_and_reruns_its_best_on_more_seeds(
     search = report["search"]
     assert len(search["trials"]) == 7
     assert search["best"]["final"]["n"] == 2
-    assert set(search["importances"]) == set(SEARCH["space"])
+    assert set(search["importances"]) == set(SPACE)
     assert report["summary"][0].startswith("Best: ")
     svg = service.http.get(f"/experiments/{created['id']}/search.svg")
     assert svg.headers["content-type"] == "image/svg+xml"
