@@ -47,6 +47,15 @@ EXAMPLES: list[JsonValue] = [
     },
     {"preset": "seed-question-explained", "seeds": [0, 1, 2]},
     {"name": "learning rates", "grid": {"training.learning_rate": [0.01, 0.001]}},
+    {"preset": "seed-question-adaptive"},
+    {
+        "name": "learning rate search",
+        "base": {"dataset": {"train_size": 10000}},
+        "search": {
+            "space": {"training.learning_rate": {"low": 1e-4, "high": 0.3, "log": True}},
+            "trials": 30,
+        },
+    },
 ]
 # An experiment's name, as submitted and as renamed (PATCH /experiments/{id}).
 ExperimentName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]

@@ -10,9 +10,10 @@ from typing import Any
 
 from analysis.conditions.words import condition_words
 
-# A region is stated only when it sorts at least this share of the trials right (with the
-# condition inside, without it outside): one trial in ten may sit on the wrong side of a
-# threshold, as neighbouring runs near a boundary do.
+# A region is stated only when it holds at least this share of the trials that show the
+# condition, and sorts at least this share of all trials right (with it inside, without it
+# outside): one trial in ten may sit on the wrong side, as runs near a boundary do. Both, since
+# for a rare condition almost any region sorts most trials right.
 AGREEMENT = 0.9
 
 
@@ -37,18 +38,27 @@ def _cut(low: float, high: float, log: bool) -> float:
     return math.sqrt(low * high) if log and low > 0 else (low + high) / 2
 
 
+def _holds(inside: Sequence[bool], shows: Sequence[bool]) -> float | None:
+    """The share of trials a region sorts right, if it holds enough of those that show it."""
+    showing = sum(shows)
+    caught = sum(i and s for i, s in zip(inside, shows, strict=True))
+    if not showing or caught < AGREEMENT * showing:
+        return None
+    return sum(i == s for i, s in zip(inside, shows, strict=True)) / len(shows)
+
+
 def threshold(
     values: Sequence[float], shows: Sequence[bool], log: bool
 ) -> tuple[float, str, float] | None:
     """The cut (threshold, "above" or "below", agreement) that best splits those that show a
-    condition from those that do not; None with fewer than two distinct values."""
-    distinct = sorted(set(values))
+    condition from those that do not, holding enough of them; None if no cut does."""
     best: tuple[float, str, float] | None = None
-    for low, high in itertools.pairwise(distinct):
+    for low, high in itertools.pairwise(sorted(set(values))):
         cut = _cut(low, high, log)
-        above = sum((v > cut) == s for v, s in zip(values, shows, strict=True)) / len(values)
-        for side, agreement in (("above", above), ("below", 1 - above)):
-            if best is None or agreement > best[2]:
+        for side in ("above", "below"):
+            inside = [(v > cut) == (side == "above") for v in values]
+            agreement = _holds(inside, shows)
+            if agreement is not None and (best is None or agreement > best[2]):
                 best = (cut, side, agreement)
     return best
 
@@ -74,12 +84,9 @@ def choice_region(points: Sequence[Point], key: tuple[str, str], path: str) -> R
     chosen = [choice for choice, shows in by_choice.items() if 2 * sum(shows) > len(shows)]
     if not chosen or len(chosen) == len(by_choice):
         return None
-    right = sum(
-        sum(shows) if choice in chosen else len(shows) - sum(shows)
-        for choice, shows in by_choice.items()
-    )
-    agreement = right / len(points)
-    if agreement < AGREEMENT:
+    inside = [point.params[path] in chosen for point in points]
+    agreement = _holds(inside, [key in point.problems for point in points])
+    if agreement is None or agreement < AGREEMENT:
         return None
     return Region(agreement, f"with {path} {' or '.join(str(c) for c in chosen)}")
 

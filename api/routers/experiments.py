@@ -194,14 +194,7 @@ def experiment_plot(
 
 @router.get("/{experiment_id}/search.{image}", response_class=Response, responses=IMAGES)
 def experiment_search_plot(
-    experiment_id: ExperimentId,
-    image: plots.ImageFormat,
-    session: SessionDep,
-    owner: OwnerDep,
-    version: Annotated[
-        str | None,
-        Query(alias="v", max_length=40, description="ignored: a page's way to ask anew"),
-    ] = None,
+    experiment_id: ExperimentId, image: plots.ImageFormat, session: SessionDep, owner: OwnerDep
 ) -> Response:
     """A search's trials: each searched path against the final metric, coloured by the problem
     condition most seeds show, pruned trials hollow (SVG or PNG); rendered once per state."""

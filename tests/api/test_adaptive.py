@@ -102,7 +102,16 @@ def test_the_search_plot_is_an_image_even_before_any_trial_ended(client: TestCli
     body = client.post("/experiments", json={"base": SMALL, "search": SEARCH}).json()
     svg = client.get(f"/experiments/{body['id']}/search.svg")
     assert svg.headers["content-type"] == "image/svg+xml"
-    assert (
-        client.get(f"/experiments/{body['id']}/search.png", params={"v": "2-"}).content[:4]
-        == b"\x89PNG"
-    )
+    assert client.get(f"/experiments/{body['id']}/search.png").content[:4] == b"\x89PNG"
+
+
+def test_an_adaptive_experiment_reruns_as_its_spec_with_its_rounds_decided_anew(
+    client: TestClient,
+) -> None:
+    body = client.post(
+        "/experiments", json={"preset": "seed-question-adaptive", "name": "again"}
+    ).json()
+    again = client.post(f"/experiments/{body['id']}/rerun").json()
+    assert again["name"] == "again"
+    assert [r["round"] for r in again["rounds"]] == [1]
+    assert len(again["jobs"]) == 9

@@ -64,16 +64,14 @@ function interval(value) {
   return fmt(value.mean) + ci;
 }
 
-// An adaptive experiment's rounds in one line; a search's trials as the server draws them.
+// An adaptive experiment's rounds in one line; a search's trials charted (search.js).
 function renderRounds(report) {
   const rounds = report.rounds;
   control("rounds").textContent = !rounds ? "" : "Rounds: " + rounds.rounds.map((r) => r.seeds
     ? `${r.round}: ${Object.entries(r.seeds).map(([label, n]) => `${label} ${n}`).join(", ")}`
     : `${r.round}: ${r.finalists ? `finalists ${r.finalists.join(", ")}` : `${r.trials} trials`}`).join("; ")
     + ` · stopped: ${rounds.stopped || "not yet"}`;
-  const plot = control("search-plot");
-  plot.hidden = !report.search;
-  if (report.search) plot.src = `/experiments/${experimentId}/search.svg?v=${report.search.trials.length}-${rounds.stopped || ""}`;
+  renderSearch(report.search);
 }
 
 function renderReport(report) {
