@@ -72,6 +72,8 @@ def search_against_grid(service: Service) -> dict[str, Any]:
     """A 30-trial search (TPE, median pruner, best 3 re-run on 5 seeds) and a 30-point grid."""
     search_wall, searched, report = _timed(service, SEARCH)
     best = report["search"]["best"]
+    complete = [t for t in report["search"]["trials"] if t["state"] == "complete"]
+    best_trial = min(complete, key=lambda t: t["value"])
     grid_wall, _, grid_report = _timed(service, GRID)
     grid_rate, grid_loss = _best_rate(grid_report)
     return {
@@ -81,6 +83,8 @@ def search_against_grid(service: Service) -> dict[str, Any]:
         "search_best_learning_rate": best["params"]["training.learning_rate"],
         "search_best_test_loss": best["final"]["mean"],
         "search_best_seeds": best["final"]["n"],
+        "search_best_trial_learning_rate": best_trial["params"]["training.learning_rate"],
+        "search_best_trial_test_loss": best_trial["value"],
         "grid_seconds": grid_wall,
         "grid_best_learning_rate": grid_rate,
         "grid_best_test_loss": grid_loss,
