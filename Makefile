@@ -1,11 +1,12 @@
-# normlab: `make run` brings everything up with embedded defaults, `make test` runs the suite.
+# normlab: `make run` brings everything up with embedded defaults, `make test` runs the suite,
+# `make check` its quick tier.
 SHELL := /bin/bash
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: run test lint format migrate setup dataset bench
+.PHONY: run test check lint format migrate setup dataset bench
 
 run: setup ## API on 127.0.0.1:$PORT (default 8000) and one worker, in the foreground
 	scripts/run.sh
@@ -13,6 +14,9 @@ run: setup ## API on 127.0.0.1:$PORT (default 8000) and one worker, in the foreg
 test: setup ## lint, then the whole suite against real Redis, SQLite and PostgreSQL
 	scripts/ensure-browser.sh
 	scripts/test.sh
+
+check: setup ## lint, then every test that starts no worker process, on SQLite: the quick loop
+	scripts/test.sh check
 
 bench: setup ## training speed against plain Keras, the 7 x 5 sweep, API load, worker memory
 	command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y wrk; } || { echo "install wrk (apt-get install wrk)" >&2; exit 1; }

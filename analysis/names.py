@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from analysis.probe import CLIP_TEXT
+
 
 class Unit(StrEnum):
     """How a value reads: a share prints as a percentage, the rest as a number."""
@@ -38,7 +40,7 @@ MEASURES: dict[tuple[str, str], Measure] = {
     (OUTPUT, "logit_std"): Measure("the logits' spread", Unit.VALUE),
     (OUTPUT, "logit_max_abs"): Measure("the largest logit", Unit.VALUE),
     (OUTPUT, "clipped_true_share"): Measure(
-        "the share of probe images at the 1e-7 clip", Unit.SHARE
+        f"the share of probe images at the {CLIP_TEXT} clip", Unit.SHARE
     ),
     (OUTPUT, "saturated_share"): Measure(
         "the share of probe images with a saturated softmax", Unit.SHARE

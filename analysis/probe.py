@@ -14,6 +14,7 @@ PROBE_SEED = 1_024
 # Keras' epsilon: under `clipped_probabilities` a sample whose true-class probability is at or
 # below it gets a clipped log and no gradient.
 CLIP = 1e-7
+CLIP_TEXT = f"{CLIP:.0e}".replace("e-0", "e-")
 # A unit is in its flat region when its derivative is below this share of the derivative's
 # maximum: there a gradient passing through it is cut a hundredfold.
 FLAT_DERIVATIVE = 0.01

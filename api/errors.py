@@ -26,6 +26,9 @@ class DomainError(Exception):
 
     status: int = 400
     title: str = "Bad request"
+    # Whether what the request wrote before the error is committed all the same (api.deps):
+    # only where the client's retry relies on it.
+    keeps_changes: bool = False
 
     def __init__(self, detail: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(detail)
@@ -66,6 +69,7 @@ class ExperimentBusy(DomainError):
 
     status = 409
     title = "Conflict"
+    keeps_changes = True  # the cancels stand: the retry finds the jobs stopped
 
     def __init__(self, experiment_id: int, running: int) -> None:
         super().__init__(

@@ -10,6 +10,7 @@ Filters combine with AND; a list gives OR within one field. `sort=FIELD` (and `d
 orders by any of these fields, empty values last, ties by id.
 """
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,9 +21,10 @@ from urllib.parse import unquote_plus
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
-from api.errors import DomainError
+from api.errors import InvalidInput
+from api.inputs import storable
 from models.config_paths import GRID_PATHS
-from models.job import CURVE_SUMMARY_COLUMNS, Job, JobStatus
+from models.job import CURVE_SUMMARY_COLUMNS, FINAL_COLUMNS, Job, JobStatus
 from models.spec import JobConfig
 
 OPERATORS = ("<=", ">=", "!=", "=", "<", ">")
@@ -46,11 +48,12 @@ MAX_FILTERS = 50
 MAX_VALUES = 100
 
 
-class InvalidFilter(DomainError):
-    """A filter or sort that the grammar does not allow."""
+class InvalidFilter(InvalidInput):
+    """A filter or sort that the grammar does not allow, named as the query string wrote it
+    (`query.result.test_loss`; `query` alone for the query as a whole)."""
 
-    status = 422
-    title = "Invalid request"
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__({f"query.{name}" if name else "query": message})
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,14 @@ def _boolean(text: str) -> bool:
     return text.lower() == "true"
 
 
+def finite(text: str) -> float:
+    """A number read from text; NaN and infinities compare with nothing, so they are refused."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError("expected a finite number")
+    return number
+
+
 def _status(text: str) -> str:
     return JobStatus(text).value
 
@@ -78,7 +89,7 @@ def _config_field(path: str) -> Field:
     annotation = JobConfig.model_fields[section].annotation.model_fields[leaf].annotation  # type: ignore[union-attr]
     value = Job.config[(section, leaf)]
     if "float" in str(annotation):
-        return Field(path, value.as_float(), float)
+        return Field(path, value.as_float(), finite)
     if annotation is int:
         return Field(path, value.as_integer(), int)
     return Field(path, value.as_string(), str)
@@ -88,14 +99,14 @@ def _column_field(name: str, column: InstrumentedAttribute[Any]) -> Field:
     kind = column.type.python_type
     if kind is bool:  # yes or no: compared for equality only
         return Field(name, column, _boolean, ordered=False)
-    return Field(name, column, kind)
+    return Field(name, column, finite if kind is float else kind)
 
 
 def _fields() -> dict[str, Field]:
     fields = {path: _config_field(path) for path in GRID_PATHS if path != "model.hidden_layers"}
     fields |= {f"config.{path}": field for path, field in fields.items()}
-    for name in ("loss", "accuracy", "test_loss", "test_accuracy"):
-        fields[f"result.{name}"] = Field(f"result.{name}", getattr(Job, f"final_{name}"), float)
+    for name, column in FINAL_COLUMNS.items():
+        fields[f"result.{name}"] = Field(f"result.{name}", getattr(Job, column), finite)
     for name in CURVE_SUMMARY_COLUMNS:
         fields[f"summary.{name}"] = _column_field(f"summary.{name}", getattr(Job, name))
     fields |= {
@@ -111,23 +122,26 @@ def _fields() -> dict[str, Field]:
 FIELDS = _fields()
 
 
+ALLOWED = ", ".join(sorted(name for name in FIELDS if not name.startswith("config.")))
+SORTABLE = ", ".join(
+    sorted(name for name, f in FIELDS.items() if f.ordered and not name.startswith("config."))
+)
+
+
 def field(name: str) -> Field:
     """The field of this name, or a 422 that lists the allowed names."""
     if name not in FIELDS:
-        allowed = ", ".join(sorted(n for n in FIELDS if not n.startswith("config.")))
-        raise InvalidFilter(f"{name}: not a filterable field; allowed: {allowed}")
+        raise InvalidFilter(name, f"not a filterable field; allowed: {ALLOWED}")
     return FIELDS[name]
 
 
-# Values are compared with 32-bit integer columns and PostgreSQL text, which holds no NUL.
+# Ids, seeds and every other integer field are 32-bit columns in each database.
 INT_RANGE = range(-(2**31), 2**31)
 
 
 def value(target: Field, text: str) -> Any:
     """One value for a field, read from text; ValueError if it cannot be."""
-    if "\x00" in text:
-        raise ValueError("NUL characters are not allowed")
-    value = target.parse(text)
+    value = target.parse(storable(text))
     if isinstance(value, int) and not isinstance(value, bool) and value not in INT_RANGE:
         raise ValueError("outside the 32-bit integer range")
     return value
@@ -139,7 +153,7 @@ def cursor_value(target: Field, raw: object) -> Any:
         return raw if raw is None else value(target, raw)
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         raise ValueError("not a value of this field")
-    if target.parse is float:
+    if target.parse is finite and math.isfinite(raw):
         return float(raw)
     if target.parse is int and isinstance(raw, int) and raw in INT_RANGE:
         return raw
@@ -149,11 +163,11 @@ def cursor_value(target: Field, raw: object) -> Any:
 def _values(target: Field, raw: str) -> list[Any]:
     parts = raw.split(",")
     if len(parts) > MAX_VALUES:
-        raise InvalidFilter(f"{target.name}: at most {MAX_VALUES} values in one list")
+        raise InvalidFilter(target.name, f"at most {MAX_VALUES} values in one list")
     try:
         return [value(target, part) for part in parts]
     except ValueError as error:
-        raise InvalidFilter(f"{target.name}: cannot read {raw!r} ({error})") from None
+        raise InvalidFilter(target.name, f"cannot read {raw!r} ({error})") from None
 
 
 def condition(name: str, op: str, raw: str) -> ColumnElement[bool]:
@@ -165,7 +179,7 @@ def condition(name: str, op: str, raw: str) -> ColumnElement[bool]:
         matched = column.in_(values)
         return matched if op == "=" else or_(~matched, column.is_(None))
     if len(values) != 1 or not target.ordered:
-        raise InvalidFilter(f"{name}: {op} takes one value and an ordered field")
+        raise InvalidFilter(name, f"{op} takes one value and an ordered field")
     comparisons: dict[str, ColumnElement[bool]] = {
         "<": column < values[0],
         "<=": column <= values[0],
@@ -182,20 +196,18 @@ def parse(raw_query: str) -> ColumnElement[bool] | None:
         text = unquote_plus(part)
         match = EXPRESSION.match(text)
         if match is None:
-            raise InvalidFilter(
-                f"{text!r}: not FIELD OP VALUE with OP one of {' '.join(OPERATORS)}"
-            )
+            raise InvalidFilter(text, f"not FIELD OP VALUE with OP one of {' '.join(OPERATORS)}")
         if match["field"] in RESERVED and match["op"] == "=":
             continue
         conditions.append(condition(match["field"], match["op"], match["value"]))
         if len(conditions) > MAX_FILTERS:
-            raise InvalidFilter(f"at most {MAX_FILTERS} filter items in one query")
+            raise InvalidFilter("", f"at most {MAX_FILTERS} filter items in one query")
     return and_(*conditions) if conditions else None
 
 
 def sortable(name: str) -> Field:
     """The field to sort by; it must be ordered (not a yes/no field)."""
-    target = field(name)
-    if not target.ordered:
-        raise InvalidFilter(f"sort: {name} cannot be sorted")
+    target = FIELDS.get(name)
+    if target is None or not target.ordered:
+        raise InvalidFilter("sort", f"{name!r} cannot be sorted; allowed: {SORTABLE}")
     return target

@@ -11,11 +11,11 @@ from api.auth import Gatekeeper, KeyedDocs
 from api.docs import DOC_PATHS, install_docs
 from api.errors import install_handlers, problem_responses
 from api.head import HeadAsGet
-from api.limits import BodyLimits
 from api.metrics import RequestTimer, StoreCollector, new_registry
-from api.queries import refuse_unknown_query
+from api.query_parameters import refuse_unknown_query
+from api.request_bodies import BodyLimits
 from api.routers import curation, experiments, health, jobs, pages
-from api.stream_limits import Streams, stop_signals
+from api.stream_capacity import Streams, stop_signals
 from models.broker import Broker
 from models.db import make_engine, make_sessionmaker
 from models.settings import Settings, get_settings
@@ -45,10 +45,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = StoreCollector(app.state.sessionmaker, settings.redis_url, settings.queue)
         metrics_registry.register(store)
         app.state.gatekeeper = Gatekeeper(settings)
-        # Everything built so far lives as long as the process: frozen, it is no longer walked
-        # by each full collection, which stalls every request in flight while it runs.
-        gc.collect()
-        gc.freeze()
+        if settings.api_gc_freeze:
+            # Everything built so far lives as long as the process: frozen, it is no longer
+            # walked by each full collection, which stalls every request in flight while it runs.
+            gc.collect()
+            gc.freeze()
         to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         app.state.streams = Streams(settings.max_event_streams, settings.max_event_streams_per_key)
         with stop_signals(app.state.streams.stopping):

@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from analysis.report.schemas import ConfigRow, Report
+from api.palette import config_colour
 
 ImageFormat = Literal["svg", "png"]
 # (curve field, title, logarithmic axis over the whole run)
@@ -117,11 +117,10 @@ def figure(report: Report) -> Figure:
     """The report's curves: the whole run on top, the last epochs zoomed below."""
     fig = Figure(figsize=(15, 8.4), layout="constrained")
     panels = fig.subplots(2, 3)
-    colors = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
     last = max((p.epoch for row in report.configs for p in row.curve), default=0)
     for column, (metric, title, logarithmic) in enumerate(PANELS):
         shown = [
-            (s, colors[index % len(colors)])
+            (s, config_colour(index))
             for index, row in enumerate(report.configs)
             if (s := series(row, metric)) is not None
         ]

@@ -1,14 +1,17 @@
 """The HTTP shapes of experiments, jobs and metrics, built from the table rows."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from analysis.adaptive.sequential import Stop
+from analysis.conditions.words import condition_words
 from analysis.report.comparisons import DEFAULT_METRIC, Metric
 from analysis.report.schemas import RoundOut
-from models.condition import ConditionOut
+from api.inputs import StoredText
+from models.condition import ConditionName, ConditionOut, JobCondition
 from models.experiment import Experiment, ExperimentStatus, experiment_status, pending_round
 from models.experiment_spec import ExperimentName
 from models.job import CurveSummary, Job, JobStatus
@@ -42,6 +45,17 @@ class JobResult(BaseModel):
     )
 
 
+class StoppedEarly(BaseModel):
+    """Where a job asked to stop early stopped, and the condition that made its fate certain;
+    or where a search's pruner stopped a trial's run (`pruned`)."""
+
+    epoch: int = Field(description="the last epoch it trained")
+    condition: ConditionName | Literal["pruned"] = Field(
+        description="the condition no further epoch could lift, or pruned: the run was worse "
+        "than the median of a search's finished trials at that epoch"
+    )
+
+
 def curve_summary(job: Job) -> CurveSummary | None:
     """The job's curve summary, read from its row; None until the job has ended."""
     if job.finished_at is None or job.stuck is None:
@@ -60,11 +74,23 @@ class DiagnosticsSummary(BaseModel):
     )
 
 
-class StoppedEarly(BaseModel):
-    """Where and why a stopping rule ended a run before its last epoch."""
+class JobConditionOut(ConditionOut):
+    """A condition of the job's diagnosis, and the condition it follows from, in plain words."""
 
-    epoch: int = Field(description="the last epoch it trained; its figures are the job's result")
-    condition: str = Field(description="why: pruned (a search's median rule)")
+    words: str = Field(description="the condition in plain words, with its layer")
+    follows_from: str | None = Field(
+        description="`caused_by` in plain words, with its layer; null for a root cause"
+    )
+
+    @classmethod
+    def of(cls, row: JobCondition, held: Sequence[JobCondition]) -> "JobConditionOut":
+        """The row in words; its cause is named with the layer the job shows it in."""
+        causes = [condition_words(c.name, c.subject) for c in held if c.name == row.caused_by]
+        return cls(
+            **ConditionOut.model_validate(row).model_dump(),
+            words=condition_words(row.name, row.subject),
+            follows_from=causes[0] if causes else None,
+        )
 
 
 class JobOut(BaseModel):
@@ -78,19 +104,19 @@ class JobOut(BaseModel):
     progress: Progress = Field(description="how far it has trained")
     result: JobResult | None = Field(description="the last epoch's figures; set once it succeeded")
     error: str | None = Field(description="why it failed; set once it failed")
+    stopped_early: StoppedEarly | None = Field(
+        description="set when it was asked to stop early and did: the epoch and the condition"
+    )
     cancel_requested: bool = Field(description="whether a cancel was asked for")
     attempt: int = Field(description="how many times a worker has started it")
     summary: CurveSummary | None = Field(
         description="the curve in a few numbers, once it has ended"
     )
     trial: int | None = Field(None, description="the search trial it runs a seed of")
-    stopped_early: StoppedEarly | None = Field(
-        None, description="set when a stopping rule ended it before its last epoch"
-    )
     diagnostics: DiagnosticsSummary | None = Field(
         None, description="only on GET /jobs/{id}; all of them at /jobs/{id}/diagnostics"
     )
-    conditions: list[ConditionOut] | None = Field(
+    conditions: list[JobConditionOut] | None = Field(
         None,
         description="only on GET /jobs/{id}: the diagnosis as of the last finished epoch, "
         "problems first",
@@ -104,12 +130,7 @@ class JobOut(BaseModel):
         """Build from a `jobs` row."""
         result = None
         if job.status == JobStatus.SUCCEEDED:
-            result = JobResult(
-                loss=job.final_loss,
-                accuracy=job.final_accuracy,
-                test_loss=job.final_test_loss,
-                test_accuracy=job.final_test_accuracy,
-            )
+            result = JobResult(**job.final_figures())
         return cls(
             id=job.id,
             experiment_id=job.experiment_id,
@@ -124,11 +145,11 @@ class JobOut(BaseModel):
             ),
             result=result,
             error=job.error,
+            stopped_early=job.stopped_early,
             cancel_requested=job.cancel_requested_at is not None,
             attempt=job.attempt,
             summary=curve_summary(job),
             trial=job.trial,
-            stopped_early=job.stopped_early,
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
@@ -210,7 +231,7 @@ class ExperimentPatch(BaseModel):
     name: ExperimentName | None = Field(
         None, description="the new name, 1-200 characters", json_schema_extra=_not_nullable
     )
-    notes: str | None = Field(
+    notes: StoredText | None = Field(
         None,
         max_length=MAX_NOTES,
         description='free text; "" clears the notes',
@@ -292,6 +313,10 @@ class DiagnosticsOut(BaseModel):
 
     items: list[DiagnosticOut] = Field(
         description="one per (epoch, name), in epoch then name order"
+    )
+    words: dict[str, str] = Field(
+        description="each name of `items` in plain words, e.g. hidden_1.dead_share: "
+        "'the share of dead units in the first hidden layer'"
     )
 
 

@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Receive, Scope, Send
 
-from api.stream_limits import Streams
+from api.stream_capacity import Streams
 from models.event import JobEvent
 
 EVENT_STREAM: dict[int | str, dict[str, object]] = {

@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import adaptive, api_load, memory, query, start, sweep, training
+from bench import adaptive, api_load, memory, query, start, stopping, sweep, training
 from harness.databases import TEST_REDIS_URL, postgres_database, sqlite_database
 from worker.training import runtime
 
@@ -36,6 +36,7 @@ def main() -> None:
         results["adaptive"] = adaptive.measure(url, TEST_REDIS_URL)
         results["memory"] = memory.measure(url, TEST_REDIS_URL)
         results["job_start"] = start.measure(url, TEST_REDIS_URL)
+        results["stop_early"] = stopping.measure(url, TEST_REDIS_URL)
         results["api_sqlite"] = api_load.measure(url, TEST_REDIS_URL)
     with postgres_database() as url:
         results["api_postgresql"] = api_load.measure(url, TEST_REDIS_URL)
@@ -52,6 +53,7 @@ def main() -> None:
         show(f"adaptive: {name}", figures)
     show("worker memory over 100 small jobs (MB)", results["memory"])
     show("job start on a warm worker: claim to first batch (s)", results["job_start"])
+    show("the seed question, 5 seeds, without and with stop_early", results["stop_early"])
     for name, figures in results["query_postgresql"].items():
         show(f"PostgreSQL, 100,000 jobs and 1,000,000 epoch rows: {name}", figures)
     for name in ("api_sqlite", "api_postgresql"):

@@ -1,4 +1,5 @@
-"""`normlab submit | status | watch | results | follow-up | cancel`: the API from a terminal."""
+"""`normlab submit | status | watch | results | follow-up | rediagnose | cancel`: the API from a
+terminal."""
 
 import argparse
 import json
@@ -7,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli.render import report_lines, status_lines
+from cli.render import rediagnosis_lines, report_lines, status_lines
 from cli.watch import watch
 from normlab import ApiError, Client
 from normlab.progress import ExperimentProgress
@@ -53,22 +54,41 @@ def _status(client: Client, experiment_id: int) -> int:
     return 0
 
 
-def _results(client: Client, experiment_id: int, csv: bool) -> int:
+def _results(client: Client, experiment_id: int, csv: bool, metric: str | None) -> int:
     if csv:
+        if metric:
+            raise InputError("--metric chooses the report's figure; --csv has every figure")
         path = f"/experiments/{experiment_id}/metrics?format=csv"
         sys.stdout.write(client.http.text("GET", path, accept="text/csv"))
         return 0
-    print("\n".join(report_lines(client.report(experiment_id))))
+    query = {"metric": metric} if metric else {}
+    print("\n".join(report_lines(client.report(experiment_id, **query))))
     return 0
 
 
-def _follow_up(client: Client, experiment_id: int, number: int) -> int:
+def _follow_up(client: Client, experiment_id: int, number: int | None) -> int:
+    if number is None:
+        experiment = client.follow_ups(experiment_id)
+        print(
+            f"experiment {experiment['id']}: {len(experiment['jobs'])} jobs queued, every "
+            f"follow-up of experiment {experiment_id} (normlab results {experiment_id} shows "
+            "what each confirms once they ran)"
+        )
+        return 0
     report = client.report(experiment_id)
     chosen = [f for f in report["follow_ups"] if f["number"] == number]
     if not chosen:
         raise InputError(f"experiment {experiment_id} has no follow-up {number}")
     experiment = client.submit(chosen[0]["spec"])
     print(f"experiment {experiment['id']}: {len(experiment['jobs'])} jobs queued")
+    return 0
+
+
+def _rediagnose(client: Client, experiment_ids: list[int]) -> int:
+    for experiment_id in experiment_ids:
+        before = client.report(experiment_id)
+        done = client.rediagnose(experiment_id)
+        print("\n".join(rediagnosis_lines(done, before, client.report(experiment_id))), flush=True)
     return 0
 
 
@@ -108,9 +128,21 @@ def parser() -> argparse.ArgumentParser:
     results = commands.add_parser("results", help="the report, or every epoch as CSV")
     results.add_argument("id", type=int)
     results.add_argument("--csv", action="store_true")
-    follow = commands.add_parser("follow-up", help="submit a follow-up the report suggests")
+    results.add_argument(
+        "--metric",
+        help="the final figure configs are compared on: loss, accuracy, test_loss (the "
+        "default) or test_accuracy",
+    )
+    follow = commands.add_parser("follow-up", help="run the follow-ups the report suggests")
     follow.add_argument("id", type=int, help="the experiment")
-    follow.add_argument("number", type=int, help="the follow-up's number in its report")
+    follow.add_argument(
+        "number",
+        type=int,
+        nargs="?",
+        help="only this one, as a plain experiment (without: all, and the report confirms them)",
+    )
+    again = commands.add_parser("rediagnose", help="diagnose ended jobs again, say what changed")
+    again.add_argument("ids", type=int, nargs="+", metavar="id", help="experiments")
     cancel = commands.add_parser("cancel", help="cancel an experiment (or a job with --job)")
     cancel.add_argument("id", type=int)
     cancel.add_argument("--job", action="store_true")
@@ -127,9 +159,10 @@ def run(args: argparse.Namespace) -> int:
         "submit": lambda: _submit(client, args),
         "status": lambda: _status(client, args.id),
         "watch": lambda: watch(client, args.id),
-        "results": lambda: _results(client, args.id, args.csv),
+        "results": lambda: _results(client, args.id, args.csv, args.metric),
         "cancel": lambda: _cancel(client, args.id, args.job),
         "follow-up": lambda: _follow_up(client, args.id, args.number),
+        "rediagnose": lambda: _rediagnose(client, args.ids),
     }
     return commands[args.command]()
 

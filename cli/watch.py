@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.board import board_view, figures
+from cli.render import answer_heading
 from normlab import Client
 from normlab.client import ROUND, with_rounds
 from normlab.progress import ExperimentProgress, round_line
@@ -53,21 +54,24 @@ def plain(board: ExperimentProgress, events: Events) -> None:
 
 
 def ending(status: str, report: dict[str, Any], console: Console | None) -> None:
-    """How the experiment ended, the report's summary sentences and where to read the rest:
-    wrapped with hanging indents on a terminal, one line each elsewhere."""
+    """How the experiment ended, the report's summary sentences (marked provisional while jobs
+    remain) and where to read the rest: wrapped with hanging indents on a terminal, one line
+    each elsewhere."""
     head = f"experiment {report['experiment_id']}: {status}"
     pointer = f"details: normlab results {report['experiment_id']}"
+    answer = answer_heading(report)
     if console is None:
-        print(head, "answer:", *[f"- {s}" for s in report["summary"]], pointer, sep="\n")
+        print(head, answer, *[f"- {s}" for s in report["summary"]], pointer, sep="\n")
         return
     sentences = Table.grid(padding=(0, 1))
     for sentence in report["summary"]:
         sentences.add_row("-", Text(sentence))
-    console.print(Text(head), "answer:", sentences, Text(pointer), sep="\n")
+    console.print(Text(head), Text(answer), sentences, Text(pointer), sep="\n")
 
 
 def watch(client: Client, experiment_id: int) -> int:
-    """Follow the experiment to its end; 0 if every job succeeded."""
+    """Follow the experiment to its end; 0 if every job succeeded. Stopped with Ctrl-C, it
+    leaves the jobs running and shows the answer so far, marked provisional (exit status 130)."""
     board = client.progress(experiment_id)
     console = Console()
     # The stream decides, not rich's FORCE_COLOR: redrawing in place needs a real terminal.
@@ -75,13 +79,20 @@ def watch(client: Client, experiment_id: int) -> int:
     for record in board.rounds:
         print(round_line(record), flush=True)
     events = with_rounds(client, board, client.events(experiment_id))
-    if terminal:
-        live(board, events, console)
-    else:
-        plain(board, events)
+    stopped = False
+    try:
+        if terminal:
+            live(board, events, console)
+        else:
+            plain(board, events)
+    except KeyboardInterrupt:
+        stopped = True
     final = client.experiment(experiment_id)
     if final.get("stopped"):
         print(f"rounds: {len(final['rounds'])}, stopped: {final['stopped']}", flush=True)
-    ending(final["status"], client.report(experiment_id), console if terminal else None)
+    status = f"{final['status']}; stopped watching, its jobs go on" if stopped else final["status"]
+    ending(status, client.report(experiment_id), console if terminal else None)
     sys.stdout.flush()
+    if stopped:
+        return 130
     return 0 if final["status"] == "succeeded" else 1

@@ -18,6 +18,8 @@ TEST_REDIS_URL = os.environ.get("NORMLAB_TEST_REDIS_URL", "redis://127.0.0.1:637
 # In the name of every queue this run makes, so the keys it leaves in Redis are its own to
 # delete, not those of another run beside it on the same Redis database.
 RUN_QUEUES = f"normlab-run-{uuid.uuid4().hex[:8]}-"
+# The kinds of database the tests run on; `make check` asks for SQLite alone.
+TEST_DATABASE_KINDS = os.environ.get("NORMLAB_TEST_DATABASES", "sqlite,postgresql").split(",")
 POSTGRES_ADMIN_URL = os.environ.get(
     "NORMLAB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -65,16 +65,15 @@ class Service:
         ]
         unique = uuid.uuid4().hex[:8]
         if name == "api":
+            # As make run and docker-compose.yml start it.
             return [
                 sys.executable,
                 "-m",
-                "uvicorn",
-                "api.main:app",
+                "api.serve",
                 "--host",
                 "127.0.0.1",
                 "--port",
                 str(self.port),
-                "--no-access-log",  # as make run and docker-compose.yml start it
             ]
         if name == "worker":
             concurrency = self.env.get("NORMLAB_WORKER_CONCURRENCY", "1")
@@ -147,6 +146,7 @@ def service_env(database_url: str, redis_url: str, **extra: str) -> dict[str, st
         "REDIS_URL": redis_url,
         "NORMLAB_QUEUE": f"{RUN_QUEUES}it-{uuid.uuid4().hex[:10]}",
         "NORMLAB_TF_THREADS": "1",
+        "NORMLAB_API_GC_FREEZE": "true",  # the server as deployed, whatever the tests' own say
         "PYTHONUNBUFFERED": "1",
         **FAST_MAINTENANCE,
         **extra,

@@ -22,6 +22,7 @@ class ConditionName(StrEnum):
     DEAD_UNITS = "dead_units"
     SATURATED_UNITS = "saturated_units"
     VANISHING_GRADIENTS = "vanishing_gradients"
+    TINY_STEPS = "tiny_steps"
     EXPLODED = "exploded"
     AT_CHANCE = "at_chance"
     OVERFITTING = "overfitting"

@@ -1,18 +1,17 @@
 """The experiments table: one submitted spec, expanded into jobs."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
-from sqlalchemy import String, Text
+from sqlalchemy import ColumnElement, String, Text, case, exists, func, not_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import IDS_NEVER_REUSED, Base, CreatedAtMixin, JSONType, UTCDateTime
+from models.job import Job, JobStatus
 
-if TYPE_CHECKING:
-    from models.job import Job
-
-ExperimentStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+# An experiment's status takes the values of its jobs' statuses.
+ExperimentStatus = JobStatus
 
 
 class Experiment(CreatedAtMixin, Base):
@@ -50,21 +49,50 @@ def pending_round(experiment: "Experiment") -> bool:
     return experiment.rounds_done is not None and experiment.stopped is None
 
 
-def experiment_status(counts: Mapping[str, int], *, pending: bool = False) -> ExperimentStatus:
-    """An experiment's status, derived from how many of its jobs are in each status.
+def _status_rule(
+    count: Callable[[JobStatus], Any], total: Any, pending: Any, settled: Any
+) -> dict[JobStatus, Any]:
+    """When an experiment is in each status, from how many of its jobs are in each and whether
+    a round may still follow (`pending`, and its negation `settled`): written once with
+    operators that Python's values and SQL's expressions both have, so it holds alike in
+    Python (experiment_status) and in SQL (status_condition).
 
     Running while any job is queued or running and some job has started, or while its next
-    round is still to be decided (`pending`); queued if no job has started; once all have ended:
-    succeeded if all succeeded, failed if any failed, else cancelled.
+    round is still to be decided; queued if no job has started; once all have ended and no
+    round follows: succeeded if all succeeded, failed if any failed, else cancelled.
     """
-    active = counts.get("queued", 0) + counts.get("running", 0)
+    queued, active = count(JobStatus.QUEUED), count(JobStatus.QUEUED) + count(JobStatus.RUNNING)
+    failed, succeeded = count(JobStatus.FAILED), count(JobStatus.SUCCEEDED)
+    ended = (active == 0) & settled
+    return {
+        JobStatus.QUEUED: (active > 0) & (queued == total),
+        JobStatus.RUNNING: ((active > 0) & (queued < total)) | ((active == 0) & pending),
+        JobStatus.FAILED: ended & (failed > 0),
+        JobStatus.SUCCEEDED: ended & (succeeded == total),
+        JobStatus.CANCELLED: ended & (failed == 0) & (succeeded < total),
+    }
+
+
+def experiment_status(counts: Mapping[str, int], *, pending: bool = False) -> ExperimentStatus:
+    """An experiment's status, derived from how many of its jobs are in each status and
+    whether a round may still follow."""
     total = sum(counts.values())
-    if pending and not active:
-        return "running"
-    if active:
-        return "queued" if counts.get("queued", 0) == total else "running"
-    if counts.get("failed", 0):
-        return "failed"
-    if counts.get("succeeded", 0) == total:
-        return "succeeded"
-    return "cancelled"
+    rule = _status_rule(lambda status: counts.get(status, 0), total, pending, not pending)
+    return next(status for status, holds in rule.items() if holds)
+
+
+def status_condition(status: ExperimentStatus) -> ColumnElement[bool]:
+    """The same rule in SQL: a HAVING condition over one experiment's jobs grouped together
+    (by experiment_id, which the pending round's subquery reads)."""
+
+    def count(job_status: JobStatus) -> ColumnElement[int]:
+        return func.sum(case((Job.status == job_status, 1), else_=0))
+
+    pending = exists().where(
+        Experiment.id == Job.experiment_id,
+        Experiment.rounds_done.is_not(None),
+        Experiment.stopped.is_(None),
+    )
+    rule = _status_rule(count, func.count(Job.id), pending, not_(pending))
+    condition: ColumnElement[bool] = rule[status]
+    return condition

@@ -78,7 +78,7 @@ class ExperimentSpec(SpecModel):
     model_config = ConfigDict(json_schema_extra={"examples": EXAMPLES})
 
     preset: PresetName | None = Field(
-        None, description="a named experiment; then only name and seeds may be given"
+        None, description="a named experiment; then only name, seeds and stop_early may be given"
     )
     name: ExperimentName = Field("experiment", description="a name to find it by")
     base: JobConfig = Field(
@@ -105,6 +105,12 @@ class ExperimentSpec(SpecModel):
         None,
         description="a search over ranges of base: trials sampled by Optuna, the best re-run "
         "on more seeds; then give no variants, grid or seeds",
+    )
+
+    stop_early: bool = Field(
+        False,
+        description="stop a job once a problem no further epoch can lift is certain (README, "
+        "Reading a diagnosis); it ends succeeded with `stopped_early`",
     )
 
     @model_validator(mode="before")

@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import IDS_NEVER_REUSED, Base, CreatedAtMixin, JSONType, UTCDateTime
@@ -57,6 +57,11 @@ class CurveSummary(BaseModel):
 
 # The jobs table's columns that hold the summary: one each, of the same name.
 CURVE_SUMMARY_COLUMNS = tuple(CurveSummary.model_fields)
+# The last epoch's figures (named as epoch_metrics' columns), and the jobs table's column that
+# holds each once the job succeeded.
+FINAL_COLUMNS = {
+    figure: f"final_{figure}" for figure in ("loss", "accuracy", "test_loss", "test_accuracy")
+}
 
 
 class Job(CreatedAtMixin, Base):
@@ -102,6 +107,11 @@ class Job(CreatedAtMixin, Base):
     diagnostics_first: Mapped[dict[str, float | None] | None] = mapped_column(JSONType)
     diagnostics_last: Mapped[dict[str, float | None] | None] = mapped_column(JSONType)
     error: Mapped[str | None] = mapped_column(Text)
+    # Asked for by the experiment: stop once a condition no further epoch can lift is certain
+    # (analysis.conditions.certain); `stopped_early` then holds that epoch and condition, or
+    # {"epoch", "condition": "pruned"} when a search's pruner stopped a trial's run.
+    stop_early: Mapped[bool] = mapped_column(default=False, server_default=false())
+    stopped_early: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the task was last published; the relay (re)publishes queued jobs whose task is not
     # waiting in the broker once this is older than its grace period.
@@ -116,8 +126,9 @@ class Job(CreatedAtMixin, Base):
     # The search trial (Optuna's number) the job runs a seed of; null outside a search's
     # trials, the finalists' extra seeds included.
     trial: Mapped[int | None]
-    # Set when a stopping rule ended the run before its last epoch, as {"epoch", "condition"}
-    # ("pruned": a search's median rule); the job then ends succeeded with that epoch's figures.
-    stopped_early: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
     experiment: Mapped["Experiment"] = relationship(back_populates="jobs", lazy="raise")
+
+    def final_figures(self) -> dict[str, float | None]:
+        """The last epoch's figures by name, as the row holds them (FINAL_COLUMNS)."""
+        return {figure: getattr(self, column) for figure, column in FINAL_COLUMNS.items()}

@@ -70,6 +70,7 @@ class Claim:
     attempt: Attempt
     config: dict[str, Any]
     seed: int
+    stop_early: bool = False
 
 
 def _event(session: Session, job_id: int, experiment_id: int, kind: str, **data: Any) -> None:
@@ -125,14 +126,14 @@ def claim(session: Session, job_id: int, claimed_by: str | None = None) -> Claim
             attempt=Job.attempt + 1,
             claimed_by=claimed_by,
         )
-        .returning(Job.attempt, Job.experiment_id, Job.config, Job.seed)
+        .returning(Job.attempt, Job.experiment_id, Job.config, Job.seed, Job.stop_early)
     ).one_or_none()
     if claimed is None:
         return None
-    number, experiment_id, config, seed = claimed
+    number, experiment_id, config, seed, stop_early = claimed
     attempt = Attempt(job_id, experiment_id, number)
     _attempt_event(session, attempt, STATUS, status=JobStatus.RUNNING)
-    return Claim(attempt, config, seed)
+    return Claim(attempt, config, seed, stop_early)
 
 
 def holder(session: Session, job_id: int) -> tuple[Attempt, str | None] | None:
@@ -207,6 +208,15 @@ def should_stop(session: Session, attempt: Attempt) -> bool:
     return row is None or row.cancel_requested_at is not None
 
 
+def _batches_per_epoch() -> ColumnElement[int]:
+    """The job's batches in one epoch, from its config: its training images over its batch
+    size, rounded up (the last batch may be smaller)."""
+    images = Job.config[("dataset", "train_size")].as_integer()
+    batch = Job.config[("training", "batch_size")].as_integer()
+    batches: ColumnElement[int] = (images + batch - 1) // batch
+    return batches
+
+
 def end(
     session: Session,
     attempt: Attempt,
@@ -215,25 +225,45 @@ def end(
     error: str | None = None,
     values: Mapping[str, object] | None = None,
 ) -> Outcome:
-    """running -> succeeded, failed or cancelled, with the row's final `values`; REFUSED if
-    the attempt no longer holds the job. A job a stopping rule stopped (stop_early) ends
-    succeeded when its loop reports the stop as a cancel: the stop was the rule's, not a
-    client's."""
+    """running -> succeeded (every batch of its last epoch done), failed or cancelled, with the
+    row's final `values`; REFUSED if the attempt no longer holds the job. A job a stopping rule
+    stopped while it ran (stop_early: a search's pruner) keeps that stop, and ends succeeded
+    when its loop reports the stop as a cancel, unless a client asked to cancel it too."""
     if status not in TERMINAL_STATUSES:
         raise ValueError(f"{status} is not an ending")
-    marker = session.scalar(select(Job.stopped_early).where(_held(attempt)))
-    if marker is not None and status is JobStatus.CANCELLED:
-        status = JobStatus.SUCCEEDED
+    status, values, stopped = _stopped_by_a_rule(session, attempt, status, values or {})
+    # The last heartbeat is written before the last epoch's last batches: a job that succeeded
+    # ran every batch of its last epoch, so its progress says so.
+    batches = _batches_per_epoch()
+    done = (
+        {"batches_done": batches, "batches_total": batches} if status == JobStatus.SUCCEEDED else {}
+    )
     ended = session.execute(
         update(Job)
         .where(_held(attempt))
-        .values(status=status, error=error, finished_at=utcnow(), **(values or {}))
+        .values(status=status, error=error, finished_at=utcnow(), **done, **values)
     )
     if ended.rowcount != 1:  # type: ignore[attr-defined]
         return Outcome.REFUSED
-    early = {} if marker is None else {"stopped_early": marker}
+    early = {} if stopped is None else {"stopped_early": stopped}
     _attempt_event(session, attempt, STATUS, status=status, error=error, **early)
     return Outcome(status)
+
+
+def _stopped_by_a_rule(
+    session: Session, attempt: Attempt, status: JobStatus, values: Mapping[str, object]
+) -> tuple[JobStatus, Mapping[str, object], object]:
+    """The ending, the values and the stop of a job a stopping rule stopped while it ran; as
+    given for any other (the stop, if any, among the values)."""
+    row = session.execute(
+        select(Job.stopped_early, Job.cancel_requested_at).where(_held(attempt))
+    ).one_or_none()
+    if row is None or row.stopped_early is None:
+        return status, values, values.get("stopped_early")
+    if status is JobStatus.CANCELLED and row.cancel_requested_at is None:
+        status = JobStatus.SUCCEEDED
+    kept = {name: value for name, value in values.items() if name != "stopped_early"}
+    return status, kept, row.stopped_early
 
 
 def requeue(session: Session, attempt: Attempt, *, reason: str) -> Outcome:

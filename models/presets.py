@@ -37,7 +37,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
 }
 
-OVERRIDABLE = ("name", "seeds")
+OVERRIDABLE = ("name", "seeds", "stop_early")
 
 
 def expand_preset(data: dict[str, Any]) -> dict[str, Any]:
@@ -46,7 +46,8 @@ def expand_preset(data: dict[str, Any]) -> dict[str, Any]:
     extra = sorted(set(data) - {"preset", *OVERRIDABLE})
     if extra:
         raise ValueError(
-            f"with a preset only {' and '.join(OVERRIDABLE)} may be given, not {', '.join(extra)}"
+            f"with a preset only {', '.join(OVERRIDABLE[:-1])} and {OVERRIDABLE[-1]} may be "
+            f"given, not {', '.join(extra)}"
         )
     overrides = {key: data[key] for key in OVERRIDABLE if key in data}
     return {**PRESETS[preset], **overrides, "preset": preset}

@@ -22,16 +22,21 @@ from models.spec import JobConfig
 
 @dataclass(frozen=True)
 class Fence:
-    """The experiment as a round's decision saw it: its id, rounds and their records."""
+    """The experiment as a round's decision saw it: its id, rounds and their records, and
+    whether its jobs stop early (so do a later round's)."""
 
     experiment_id: int
     rounds_done: int
     rounds: Sequence[dict[str, Any]]
+    stop_early: bool = False
 
 
 def fence_of(experiment: Experiment) -> Fence:
     """What a decision about the experiment's next round must still hold when written."""
-    return Fence(experiment.id, experiment.rounds_done or 0, list(experiment.rounds or []))
+    stop_early = bool(experiment.spec.get("stop_early"))
+    return Fence(
+        experiment.id, experiment.rounds_done or 0, list(experiment.rounds or []), stop_early
+    )
 
 
 def _held(fence: Fence) -> Any:
@@ -66,6 +71,7 @@ def add(
             config_key=config.key(),
             seed=seed,
             epochs=config.training.epochs,
+            stop_early=fence.stop_early,
             trial=trial,
         )
         for config, seed, trial in jobs

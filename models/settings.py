@@ -1,8 +1,9 @@
 """The one settings object, read from the environment; defaults run everything locally."""
 
 import hashlib
+import ipaddress
 import re
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, field_validator
@@ -59,6 +60,10 @@ class Settings(BaseSettings):
     requests_per_minute: int = Field(600, ge=1)
     # Failed authentications from one client address in any minute before it gets 429s.
     auth_failures_per_minute: int = Field(30, ge=1)
+    # The reverse proxies whose X-Forwarded-For names the client (addresses or networks,
+    # comma-separated); empty: none, so the address a connection comes from is the client's, and
+    # no one can pick the address the throttle above counts. api.serve hands it to uvicorn.
+    forwarded_allow_ips: str = ""
     max_active_jobs_per_key: int = Field(1000, ge=1)
     # Open event streams (SSE) per API process and per key; past them a stream is refused
     # (503, 429). Each holds a connection but no database session or thread between polls.
@@ -69,6 +74,9 @@ class Settings(BaseSettings):
     # which shortens the slowest requests without serving fewer (README, Performance). A call
     # waiting on Redis or the database holds a thread while it waits.
     api_threads: int = Field(8, ge=1, le=1000)
+    # Freeze what the API built at start-up out of the collector's reach (api.main). Off in tests:
+    # each app the suite starts would collect the whole test process first.
+    api_gc_freeze: bool = True
 
     @field_validator("api_keys")
     @classmethod
@@ -76,9 +84,23 @@ class Settings(BaseSettings):
         parse_api_keys(value)
         return value
 
-    @cached_property  # read on every request
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for entry in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address or network: list the proxies' addresses"
+                ) from None
+        return value
+
+    @property
     def api_key_hashes(self) -> dict[str, str]:
         """Key name -> SHA-256 hex digest of its token."""
+        # Read on every request, so parsed once per value; not cached on the instance, where
+        # model_copy(update={"api_keys": ...}) kept the old keys' (none: no authentication).
         return parse_api_keys(self.api_keys)
 
 
@@ -87,6 +109,7 @@ API_KEY_ENTRY = re.compile(r"^([A-Za-z0-9_.-]{1,100}):([0-9a-f]{64})$")
 PLACEHOLDER_TOKENS = ("changeme", "change-me", "secret", "password", "token", "example", "normlab")
 
 
+@lru_cache
 def parse_api_keys(value: str) -> dict[str, str]:
     """Parse `name:hash,name:hash`; refuse malformed entries and placeholder tokens."""
     placeholders = {hashlib.sha256(token.encode()).hexdigest() for token in PLACEHOLDER_TOKENS}

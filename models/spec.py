@@ -18,6 +18,12 @@ LossMode = Literal["from_logits", "clipped_probabilities"]
 FinalFigure = Literal["loss", "accuracy", "test_loss", "test_accuracy"]
 
 DEFAULT_DIVISOR = 255.0
+# The worker divides pixels in float32, whose largest number is 3.4e38: from this divisor up a
+# pixel of 255 stays finite (2.55e38); below it the brightest pixels, then every non-zero one,
+# become infinite (5e-324 is 0 in float32: every pixel infinite or NaN). At the largest divisor
+# a pixel of 1 is 1e-12, far above float32's smallest number, so no pixel underflows to 0.
+MIN_DIVISOR = 1e-36
+MAX_DIVISOR = 1e12
 # Keras' own default learning rate for each optimizer.
 DEFAULT_LEARNING_RATES: dict[str, float] = {"adam": 0.001, "sgd": 0.01, "rmsprop": 0.001}
 TRAIN_IMAGES = 60_000
@@ -82,8 +88,22 @@ class PreprocessingSpec(SpecModel):
         "center, minmax, standardize (one mean and std), standardize_per_pixel",
     )
     divisor: float | None = Field(
-        None, gt=0, le=1e12, description="for scale only: inputs are pixels / divisor (default 255)"
+        None,
+        gt=0,
+        le=MAX_DIVISOR,
+        # As a schema bound only: the validator below says why in words.
+        json_schema_extra={"minimum": MIN_DIVISOR},
+        description="for scale only: inputs are pixels / divisor (default 255)",
     )
+
+    @field_validator("divisor")
+    @classmethod
+    def _divisor_keeps_pixels_finite(cls, divisor: float | None) -> float | None:
+        if divisor is not None and divisor < MIN_DIVISOR:
+            raise ValueError(
+                f"must be at least {MIN_DIVISOR:g}: a smaller divisor makes pixels infinite"
+            )
+        return divisor
 
     @field_validator("divisor")
     @classmethod

@@ -68,6 +68,20 @@ class Client:
         answer: dict[str, Any] = self.http.call("POST", f"/experiments/{_id(experiment)}/cancel")
         return answer
 
+    def follow_ups(self, experiment: Experiment) -> dict[str, Any]:
+        """Run every follow-up of the report that has not run, as one new experiment on the
+        same seeds; the new experiment (`follow_up_of` names this one). The report's follow-ups
+        then carry what each confirmed (`confirmation`)."""
+        path = f"/experiments/{_id(experiment)}/follow-ups"
+        created: dict[str, Any] = self.http.call("POST", path)
+        return created
+
+    def rediagnose(self, experiment: Experiment) -> dict[str, Any]:
+        """Diagnose every ended job again from its stored epochs, with the rules the server runs
+        now: `{"experiment_id", "jobs", "changed"}`."""
+        done: dict[str, Any] = self.http.call("POST", f"/experiments/{_id(experiment)}/rediagnose")
+        return done
+
     def progress(self, experiment: Experiment) -> ExperimentProgress:
         """Each job's label, seed, status and finished epochs, as of now."""
         return ExperimentProgress.of(self.experiment(experiment), self.report(experiment))

@@ -15,7 +15,25 @@ T = TypeVar("T")
 
 
 class ApiError(RuntimeError):
-    """The API answered with an error (its problem detail), or could not be reached."""
+    """The API answered with an error, or could not be reached (then `status` is None).
+
+    An answer's RFC 9457 problem detail is kept: `status`, `title`, `detail`, and `errors`, one
+    `{"field", "message"}` per invalid field of a 422 (empty otherwise). `str()` is
+    "STATUS: detail"."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        title: str | None = None,
+        errors: list[dict[str, str]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.title = title
+        self.detail = message.removeprefix(f"{status}: ") if status is not None else message
+        self.errors = errors or []
 
 
 @dataclass(frozen=True)
@@ -78,7 +96,7 @@ class Transport:
                 request, timeout=timeout
             )
         except urllib.error.HTTPError as error:
-            raise ApiError(_detail(error)) from None
+            raise _problem(error) from None
         except urllib.error.URLError as error:
             raise ApiError(f"cannot reach {self.url}: {error.reason}") from None
         except (OSError, ValueError) as error:  # a bad port or host, a reset connection
@@ -92,8 +110,12 @@ class Transport:
             raise ApiError(f"lost the connection to {self.url}: {error}") from None
 
 
-def _detail(error: urllib.error.HTTPError) -> str:
+def _problem(error: urllib.error.HTTPError) -> ApiError:
+    """The error an HTTP error answer makes, with its problem detail when it has one."""
     try:
-        return f"{error.code}: {json.loads(error.read())['detail']}"
-    except (ValueError, KeyError, TypeError):
-        return f"{error.code}: {error.reason}"
+        problem = json.loads(error.read())
+        detail, title = str(problem["detail"]), str(problem.get("title") or error.reason)
+        errors = [dict(item) for item in problem.get("errors") or []]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return ApiError(f"{error.code}: {error.reason}", status=error.code, title=error.reason)
+    return ApiError(f"{error.code}: {detail}", status=error.code, title=title, errors=errors)

@@ -12,9 +12,8 @@ trap 'exit 130' INT TERM
 ensure_redis "$REDIS_URL"
 mkdir -p var
 .venv/bin/alembic upgrade head
-# No access line per request: it costs GET throughput (README, Performance); request counts and
-# latencies by route are on /metrics, and errors are logged.
-.venv/bin/uvicorn api.main:app --host 127.0.0.1 --port "$port" --no-access-log &
+# uvicorn as every deployment starts it: proxy headers only from NORMLAB_FORWARDED_ALLOW_IPS.
+.venv/bin/python -m api.serve --host 127.0.0.1 --port "$port" &
 STARTED_PIDS+=($!)
 # Concurrency and TensorFlow threads come from the settings (NORMLAB_WORKER_CONCURRENCY, 2).
 .venv/bin/python -m celery --quiet -A worker.celery_app worker --loglevel INFO \

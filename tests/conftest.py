@@ -1,6 +1,10 @@
 """Fixtures shared by the suite: real databases (SQLite always, PostgreSQL where it answers),
-the real Redis on a test database index, and settings that point at them."""
+the real Redis on a test database index, and settings that point at them.
 
+One app serves every test of a module (starting one per test cost more than most tests); each
+test still finds the module's queue and its Redis keys empty."""
+
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,12 +16,15 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.main import create_app
-from harness.databases import RUN_QUEUES, TEST_REDIS_URL, database_of_kind
+from harness.databases import RUN_QUEUES, TEST_DATABASE_KINDS, TEST_REDIS_URL, database_of_kind
 from models.db import get_engine, make_engine, make_sessionmaker
 from models.settings import Settings, get_settings
 
+# No gc.freeze in an app the tests start in this process (harness.service's servers keep it).
+os.environ.setdefault("NORMLAB_API_GC_FREEZE", "false")
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+
+@pytest.fixture(scope="session", params=TEST_DATABASE_KINDS)
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
@@ -37,25 +44,51 @@ def redis_client() -> Iterator[redis.Redis]:
     client.close()
 
 
-@pytest.fixture
-def queue(redis_client: redis.Redis) -> Iterator[str]:
-    """A queue name of this test's own, deleted afterwards."""
+@pytest.fixture(scope="module")
+def module_queue(redis_client: redis.Redis) -> Iterator[str]:
+    """A queue name of this module's own."""
     name = f"{RUN_QUEUES}test-{uuid.uuid4().hex[:10]}"
     yield name
-    redis_client.delete(name)
+    _delete_keys_of(redis_client, name)
+
+
+def _delete_keys_of(redis_client: redis.Redis, queue: str) -> None:
+    for key in redis_client.scan_iter(f"*{queue}*"):  # the queue, and keys that name it
+        redis_client.delete(key)
 
 
 @pytest.fixture
-def settings(database_url: str, queue: str) -> Settings:
-    """Settings pointing at the test database, the test Redis index and the test queue."""
-    return Settings(database_url=database_url, redis_url=TEST_REDIS_URL, queue=queue)
+def queue(redis_client: redis.Redis, module_queue: str) -> Iterator[str]:
+    """The module's queue, with every Redis key that names it deleted before and after the test:
+    what the test finds there is its own."""
+    _delete_keys_of(redis_client, module_queue)
+    yield module_queue
+    _delete_keys_of(redis_client, module_queue)
+
+
+@pytest.fixture(scope="module")
+def module_settings(database_url: str, module_queue: str) -> Settings:
+    """Settings pointing at the test database, the test Redis index and the module's queue."""
+    return Settings(database_url=database_url, redis_url=TEST_REDIS_URL, queue=module_queue)
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    """The API over HTTP semantics, in process, against the real database and Redis."""
-    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+def settings(module_settings: Settings, queue: str) -> Settings:
+    """The module's settings, its queue emptied for this test."""
+    return module_settings
+
+
+@pytest.fixture(scope="module")
+def module_client(module_settings: Settings) -> Iterator[TestClient]:
+    """The module's app, started once."""
+    with TestClient(create_app(module_settings), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def client(module_client: TestClient, queue: str) -> TestClient:
+    """The API over HTTP semantics, in process, against the real database and Redis."""
+    return module_client
 
 
 @pytest.fixture

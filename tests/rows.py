@@ -42,3 +42,20 @@ def job_conditions(session: Session, job_id: int) -> list[JobCondition]:
     """The job's stored conditions as they are now."""
     session.expire_all()
     return list(session.scalars(select(JobCondition).where(JobCondition.job_id == job_id)))
+
+
+def saturated_condition(job_id: int) -> JobCondition:
+    """A saturated softmax from the start, as the diagnosis states it."""
+    return JobCondition(
+        job_id=job_id,
+        name="saturated_softmax",
+        subject="job",
+        kind="problem",
+        epoch=0,
+        statement="Before training, 83% of the probe images have a saturated softmax.",
+        evidence={
+            "values": {"output.saturated_share": 0.83},
+            "thresholds": {"output.saturated_share": 0.5},
+            "epochs": [0],
+        },
+    )

@@ -57,11 +57,10 @@ def test_migration_runs_alembic_once_and_the_others_wait_for_it(compose: dict[st
 def test_commands_name_modules_that_exist(compose: dict[str, Any]) -> None:
     services = compose["services"]
     api = services["api"]["command"]
-    assert api[:2] == ["uvicorn", "api.main:app"]
-    assert "--no-access-log" in api  # as make run starts it: the benchmarked configuration
+    assert api[:3] == ["python", "-m", "api.serve"]  # as make run starts it
     worker = services["worker"]["command"]
     assert worker[:5] == ["celery", "--quiet", "-A", "worker.celery_app", "worker"]
-    assert hasattr(importlib.import_module("api.main"), "app")
+    assert hasattr(importlib.import_module("api.serve"), "main")
     assert hasattr(importlib.import_module("worker.celery_app"), "app")
 
 
@@ -152,3 +151,20 @@ def test_the_image_and_make_run_keep_every_service_package_importable_by_tasks()
     run = (ROOT / "scripts" / "run.sh").read_text()
     assert run.count("python -m celery") == 2
     assert "bin/celery" not in run
+
+
+def test_every_start_of_the_api_goes_through_api_serve(compose: dict[str, Any]) -> None:
+    # api.serve hands uvicorn the proxies to believe: uvicorn started directly would believe
+    # X-Forwarded-For from 127.0.0.1 and let a local client pick its throttled address.
+    starts = {
+        "scripts/run.sh": (ROOT / "scripts" / "run.sh").read_text(),
+        "harness/service.py": (ROOT / "harness" / "service.py").read_text(),
+        "README.md": (ROOT / "README.md").read_text(),
+    }
+    assert "-m api.serve" in starts["scripts/run.sh"]
+    assert '"api.serve"' in starts["harness/service.py"]
+    for where, text in starts.items():
+        assert "uvicorn api.main" not in text, where
+        assert '"uvicorn"' not in text, where
+    proxies = compose["x-app"]["environment"]["NORMLAB_FORWARDED_ALLOW_IPS"]
+    assert proxies == "${NORMLAB_FORWARDED_ALLOW_IPS:-}"  # none unless the operator names some

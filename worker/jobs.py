@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from analysis import stored
-from analysis.conditions import diagnose
+from analysis.conditions import Condition, diagnose
 from analysis.curves import summarize
 from analysis.epochs import EpochResult
 from analysis.names import SUMMARY_DIAGNOSTICS
@@ -57,6 +57,7 @@ class ClaimedJob(Attempt):
 
     config: JobConfig
     seed: int
+    stop_early: bool = False
     claimed_at: float = field(default_factory=time.monotonic)
 
 
@@ -89,7 +90,9 @@ def claim(job_id: int) -> ClaimedJob | None:
         return None
     attempt = claimed.attempt
     config = JobConfig.model_validate(claimed.config)
-    return ClaimedJob(attempt.id, attempt.experiment_id, attempt.attempt, config, claimed.seed)
+    return ClaimedJob(
+        attempt.id, attempt.experiment_id, attempt.attempt, config, claimed.seed, claimed.stop_early
+    )
 
 
 def _claim(job_id: int) -> lifecycle.Claim | None:
@@ -117,21 +120,21 @@ def _take_over(session: Session, job_id: int, me: str) -> lifecycle.Claim | None
     return lifecycle.take_over(session, dead, me, reason=lifecycle.WORKER_LOST)
 
 
-def record_epoch(job: ClaimedJob, result: EpochResult) -> None:
+def record_epoch(job: ClaimedJob, result: EpochResult) -> list[Condition]:
     """Write one epoch's metrics, its diagnostics and the job's progress, then the job's
-    conditions as the stored epochs show them, in one transaction."""
-    retrying(lambda: _record_epoch(job, result))
+    conditions as the stored epochs show them, in one transaction; those conditions."""
+    return retrying(lambda: _record_epoch(job, result))
 
 
-def _diagnose(session: Session, job: ClaimedJob, epochs: Sequence[EpochResult]) -> None:
-    """Replace the job's conditions by the diagnosis of its stored epochs."""
+def _diagnose(session: Session, job: ClaimedJob, epochs: Sequence[EpochResult]) -> list[Condition]:
+    """Replace the job's conditions by the diagnosis of its stored epochs; that diagnosis."""
+    found = diagnose(job.config, epochs)
     session.execute(delete(JobCondition).where(JobCondition.job_id == job.id))
-    session.add_all(
-        JobCondition(job_id=job.id, **c.columns()) for c in diagnose(job.config, epochs)
-    )
+    session.add_all(JobCondition(job_id=job.id, **c.columns()) for c in found)
+    return found
 
 
-def _record_epoch(job: ClaimedJob, result: EpochResult) -> None:
+def _record_epoch(job: ClaimedJob, result: EpochResult) -> list[Condition]:
     loss, loss_flag = nonfinite.stored(result.loss)
     test_loss, test_loss_flag = nonfinite.stored(result.test_loss)
     figures = {
@@ -157,8 +160,9 @@ def _record_epoch(job: ClaimedJob, result: EpochResult) -> None:
             for name, value in result.diagnostics.items()
         )
         session.flush()
-        _diagnose(session, job, stored.job_epochs(session, job.id))
+        found = _diagnose(session, job, stored.job_epochs(session, job.id))
         stopping.after_epoch(session, job)
+        return found
 
 
 def _value(value: float) -> dict[str, float | str | None]:
@@ -195,19 +199,29 @@ def cancel_requested(job: ClaimedJob) -> bool:
         return lifecycle.should_stop(session, job)
 
 
-def finish(job: ClaimedJob, status: JobStatus, *, error: str | None = None) -> bool:
-    """End the job: terminal status, error, and from its stored epochs its curve summary, its
-    conditions and (once succeeded) its final figures; False if the job is not ours."""
-    ended = retrying(lambda: _end(job, status, error))
+def finish(
+    job: ClaimedJob,
+    status: JobStatus,
+    *,
+    error: str | None = None,
+    stopped_early: dict[str, object] | None = None,
+) -> bool:
+    """End the job: terminal status, error, whether it stopped early, and from its stored
+    epochs its curve summary, its conditions and (once succeeded) its final figures; False if
+    the job is not ours."""
+    ended = retrying(lambda: _end(job, status, error, stopped_early))
     if ended:
         round_trigger.job_ended(job.experiment_id)
     return ended
 
 
-def _end(job: ClaimedJob, status: JobStatus, error: str | None) -> bool:
+def _end(
+    job: ClaimedJob, status: JobStatus, error: str | None, stopped_early: dict[str, object] | None
+) -> bool:
     with session_scope() as session:
         epochs = stored.job_epochs(session, job.id)
         values = summarize(epochs, job.config.loss.mode).columns()
+        values["stopped_early"] = stopped_early
         if status is JobStatus.SUCCEEDED and epochs:
             values |= final_figures(epochs[-1])
         if lifecycle.end(session, job, status, error=error, values=values) is Outcome.REFUSED:

@@ -67,12 +67,18 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
 
 
-def end_job(job: jobs.ClaimedJob, outcome: TrainingOutcome) -> str:
+def end_job(
+    job: jobs.ClaimedJob, outcome: TrainingOutcome, stopped_early: dict[str, object] | None
+) -> str:
     """Write the job's terminal status from how training ended; its figures, curve summary and
-    conditions come from its stored epochs."""
+    conditions come from its stored epochs. A job stopped once its fate was certain succeeded,
+    with what it ran; a client's cancel still wins."""
     if outcome.ending is Ending.DIVERGED:
         jobs.finish(job, JobStatus.FAILED, error=f"diverged at epoch {outcome.epoch}")
         return JobStatus.FAILED
+    if stopped_early is not None and not jobs.cancel_requested(job):
+        jobs.finish(job, JobStatus.SUCCEEDED, stopped_early=stopped_early)
+        return JobStatus.SUCCEEDED
     if outcome.ending is Ending.CANCELLED or jobs.cancel_requested(job):
         jobs.finish(job, JobStatus.CANCELLED)
         return JobStatus.CANCELLED
@@ -122,6 +128,6 @@ def run_claimed(
         return JobStatus.FAILED
     finally:
         release_model_state()
-    status = end_job(job, outcome)
+    status = end_job(job, outcome, hooks.stopped_early)
     log.info("job %s: %s after epoch %s", job.id, status, outcome.epoch)
     return status

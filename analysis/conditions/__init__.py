@@ -22,6 +22,7 @@ RULES: tuple[Rule, ...] = (
     layers.dead_units,
     layers.saturated_units,
     layers.vanishing_gradients,
+    layers.tiny_steps,
     learning.exploded,
     learning.at_chance,
     learning.overfitting,

@@ -5,12 +5,15 @@ job shows. Why each link holds:
 - `at_chance` follows from anything that stops learning: a clipped stall (most images give no
   gradient), an explosion (the weights were thrown off), dead units (no gradient passes a dead
   ReLU), vanishing gradients (the first layer barely moves), saturated units (a hundredth of
-  the gradient passes).
+  the gradient passes), tiny inputs (each step moves the first layer a hundredth as far), steps
+  too small to move the weights.
 - `clipped_stall` follows from a saturated softmax: inputs too large for the initial weights put
   most images at the clip before the first step.
 - `dead_units` follow from an explosion: a step large enough to throw the loss tenfold pushes
   units' biases below every input.
 - `vanishing_gradients` follow from saturated units: their derivative is a hundredth of its peak.
+- `tiny_steps` follow from tiny inputs: a step moves a first layer fed tiny inputs a hundredth as
+  far.
 """
 
 from collections.abc import Sequence
@@ -26,7 +29,10 @@ CAUSES: dict[Name, tuple[Name, ...]] = {
         Name.DEAD_UNITS,
         Name.VANISHING_GRADIENTS,
         Name.SATURATED_UNITS,
+        Name.TINY_INPUTS,
+        Name.TINY_STEPS,
     ),
+    Name.TINY_STEPS: (Name.TINY_INPUTS,),
     Name.CLIPPED_STALL: (Name.SATURATED_SOFTMAX,),
     Name.DEAD_UNITS: (Name.EXPLODED,),
     Name.VANISHING_GRADIENTS: (Name.SATURATED_UNITS,),

@@ -16,12 +16,18 @@ Thresholds, and why:
   Reading a diagnosis), every run that learned kept the ratio above 0.2 and every run at chance
   with a vanishing gradient had it at 0.013 or below: 5% sits a factor of four from both. A
   layer whose units are dead is left to `dead_units`, which explains it.
+- `tiny_steps` (problem, about hidden_1): in a run at chance, not at the clip, whose gradient
+  does not vanish and whose first layer is not dead, the last epoch moved the first layer's
+  weights by less than 0.4% of their norm. Every run that learned moved it by 0.67% or more
+  (SGD at 0.001 the least, of 54 measured); the runs at chance with small steps moved it by
+  0.25% (three sigmoid layers under SGD at 0.01) and 0.019% (SGD at 1e-5): the step size, not
+  the data, keeps them there.
 """
 
 from collections.abc import Sequence
 
 from analysis.conditions.base import Condition, evidence, held_since, measured, number, trained
-from analysis.conditions.learning import is_at_chance
+from analysis.conditions.learning import at_clip, is_at_chance
 from analysis.epochs import EpochResult
 from analysis.names import FIRST, OUTPUT_GRAD_NORM, hidden, name
 from analysis.probe import DERIVATIVES, probe_images
@@ -33,6 +39,7 @@ DEAD_SHARE = 0.5
 ZERO_ACTIVATIONS = ("relu",)
 SATURATED_SHARE = 0.5
 GRADIENT_RATIO = 0.05
+TINY_STEP = 0.004
 
 
 def _share_condition(
@@ -130,3 +137,28 @@ def vanishing_gradients(config: JobConfig, epochs: Sequence[EpochResult]) -> lis
     proof = evidence(values | {"grad_norm_ratio": first / output}, thresholds, [after[-1].epoch])
     kind = ConditionKind.PROBLEM
     return [Condition(ConditionName.VANISHING_GRADIENTS, kind, since, statement, proof, FIRST)]
+
+
+def tiny_steps(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condition]:
+    """In a run at chance, neither dead nor with a vanishing gradient, the first layer barely
+    moves: the steps are too small."""
+    after = trained(epochs)
+    if not after or not is_at_chance(config, after[-1]) or _ratio(after[-1]) is not None:
+        return []
+    last = after[-1]
+    if at_clip(config, last):  # no gradient at all there: the clip, not the step, stops it
+        return []
+    moved = measured(last, name(FIRST, "update_ratio"))
+    dead = measured(last, name(FIRST, "dead_share")) or 0.0
+    if moved is None or moved >= TINY_STEP or dead >= DEAD_SHARE:
+        return []
+    training = config.training
+    statement = (
+        f"Epoch {last.epoch} moved the first hidden layer's weights by {moved:.2%} of their norm "
+        f"({training.optimizer} at learning rate {training.learning_rate:g}), in a run at "
+        "chance: the steps are too small for it to leave chance."
+    )
+    key = name(FIRST, "update_ratio")
+    proof = evidence({key: moved}, {key: TINY_STEP}, [last.epoch])
+    kind = ConditionKind.PROBLEM
+    return [Condition(ConditionName.TINY_STEPS, kind, last.epoch, statement, proof, FIRST)]

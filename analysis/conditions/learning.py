@@ -146,11 +146,15 @@ def overfitting(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condit
     return [Condition(name, kind, best.epoch + 1, statement, proof)]
 
 
-def _stalled(config: JobConfig, epoch: EpochResult) -> bool:
-    """At chance, or under clipped probabilities with most probe images at the clip."""
+def at_clip(config: JobConfig, epoch: EpochResult) -> bool:
+    """Under clipped probabilities, with most probe images at the clip (no gradient)."""
     share = measured(epoch, CLIPPED_TRUE_SHARE)
-    clipped = config.loss.mode == "clipped_probabilities" and (share or 0.0) >= CLIPPED_SHARE_STUCK
-    return clipped or is_at_chance(config, epoch)
+    return config.loss.mode == "clipped_probabilities" and (share or 0.0) >= CLIPPED_SHARE_STUCK
+
+
+def _stalled(config: JobConfig, epoch: EpochResult) -> bool:
+    """At chance, or at the clip."""
+    return at_clip(config, epoch) or is_at_chance(config, epoch)
 
 
 def unstable(config: JobConfig, epochs: Sequence[EpochResult]) -> list[Condition]:

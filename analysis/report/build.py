@@ -70,6 +70,7 @@ def config_row(group: ConfigGroup) -> ConfigRow:
         seeds=sorted(job.seed for job in group.jobs),
         learned=group.learned(),
         stuck_seeds=sum(1 for job in group.jobs if job.stuck),
+        stopped_early_seeds=sum(1 for job in group.jobs if job.stopped_early),
         conditions=[ConfigConditionOut(**asdict(c)) for c in group.conditions()],
         curve=curve(group),
         **finals,
@@ -110,6 +111,16 @@ def standing(records: Sequence[JobRecord]) -> list[str]:
         sentences.append(
             f"Provisional: {active} of {count(len(records), 'job')} still queued or running; "
             "this answer will change."
+        )
+    stopped = [job for job in records if job.stopped_early]
+    if stopped:
+        epochs = sorted({job.stopped_early["epoch"] for job in stopped if job.stopped_early})
+        causes = sorted({job.stopped_early["condition"] for job in stopped if job.stopped_early})
+        sentences.append(
+            f"{count(len(stopped), 'job')} stopped early, at epoch "
+            f"{' or '.join(str(e) for e in epochs)}, once "
+            f"{' or '.join(condition_words(c) for c in causes)} made the failure certain; "
+            "their figures are those of that epoch."
         )
     if left_out:
         sentences.append(

@@ -11,6 +11,7 @@ from analysis.labels import factor_words
 from analysis.report.comparisons import PairComparison
 from analysis.report.mechanism import contrast_text, contrasts, key_differences, notable
 from analysis.report.statistics import CONFIDENCE, Judgement, Verdict
+from analysis.report.wording import settle
 
 
 @dataclass
@@ -52,14 +53,9 @@ def verdict_text(item: PairComparison, j: Judgement) -> str:
         return f"a real difference: {item.b.label} is better"
     if j.verdict is Verdict.EQUIVALENT:
         return f"equivalent within ±{j.margin:g}: the difference is within seed noise"
-    more = (
-        f"about {j.seeds_needed} seeds would resolve a difference of this size"
-        if j.seeds_needed
-        else "no practical number of seeds would resolve a difference this small"
-    )
     return (
         f"undecided with {j.difference.n} seeds: the interval holds zero and reaches past "
-        f"±{j.margin:g}; {more}"
+        f"±{j.margin:g}; {settle(j)}"
     )
 
 

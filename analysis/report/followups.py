@@ -46,6 +46,15 @@ def _adam(config: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
     return change, f"Adam at its default learning rate ({rate:g})"
 
 
+def _faster(config: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """Steps too small: Adam for plain SGD (it scales each step to its gradient), else a ten
+    times larger rate."""
+    if config["training"]["optimizer"] == "sgd":
+        return _adam(config)
+    rate = min(10.0, config["training"]["learning_rate"] * 10)
+    return {"training": {"learning_rate": rate}}, f"a learning rate ten times larger ({rate:g})"
+
+
 def _relu(config: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
     if config["model"]["activation"] == "relu":
         return None
@@ -68,10 +77,12 @@ CHANGES: dict[str, Change] = {
     ConditionName.DEAD_UNITS: _slower,
     ConditionName.SATURATED_UNITS: _scale,
     ConditionName.VANISHING_GRADIENTS: _relu,
+    ConditionName.TINY_STEPS: _faster,
     ConditionName.EXPLODED: _slower,
     ConditionName.UNSTABLE: _slower,
     ConditionName.AT_CHANCE: _adam,
     ConditionName.OVERFITTING: _more_data,
+    ConditionName.TINY_INPUTS: _scale,
 }
 
 

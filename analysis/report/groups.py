@@ -128,8 +128,9 @@ def _folded(items: list[ConditionRecord], of: int) -> GroupCondition:
 
 
 def _not_learning(job: JobRecord) -> bool:
-    """At chance at its end, or failed because training diverged."""
-    return job.has(ConditionName.AT_CHANCE) or job.status == JobStatus.FAILED
+    """At chance at its end, stalled at the clip, or failed because training diverged."""
+    stalled = job.has(ConditionName.AT_CHANCE) or job.has(ConditionName.CLIPPED_STALL)
+    return stalled or job.status == JobStatus.FAILED
 
 
 def group_jobs(records: Sequence[JobRecord]) -> list[ConfigGroup]:

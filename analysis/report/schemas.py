@@ -61,6 +61,9 @@ class ConfigRow(BaseModel):
         description="last epoch's test accuracy over the seeds"
     )
     stuck_seeds: int = Field(description="seeds whose loss stayed near chance")
+    stopped_early_seeds: int = Field(
+        0, description="seeds stopped once their failure was certain (spec `stop_early`)"
+    )
     conditions: list[ConfigConditionOut] = Field(description="the conditions its seeds showed")
     curve: list[CurvePoint] = Field(description="per epoch, over the seeds")
 

@@ -41,7 +41,8 @@ def failure_sentence(group: ConfigGroup) -> str:
         if condition.caused_by is None or not parts:
             parts.append(statement)
         else:
-            parts.append(f"Because of {condition_words(condition.caused_by)}: {statement}")
+            consequence = statement[:1].lower() + statement[1:]
+            parts.append(f"Because of {condition_words(condition.caused_by)}: {consequence}")
     head = (
         f"{group.label} did not learn ({group.failing()} of {count(len(group.measured), 'seed')})"
     )

@@ -29,12 +29,14 @@ def certainty(j: Judgement | None) -> str:
         return f"a real difference over {seeds}"
     if j.verdict is Verdict.EQUIVALENT:
         return f"within seed noise over {seeds} (equivalent within ±{j.margin:g})"
-    more = (
-        f"about {j.seeds_needed} would settle it"
-        if j.seeds_needed
-        else "no practical number of seeds would settle a difference this small"
-    )
-    return f"not decided with {seeds}; {more}"
+    return f"not decided with {seeds}; {settle(j)}"
+
+
+def settle(j: Judgement) -> str:
+    """How many seeds would settle an undecided difference of the observed size."""
+    if j.seeds_needed:
+        return f"about {j.seeds_needed} seeds would settle it"
+    return "no practical number of seeds would settle a difference this small"
 
 
 def pair_text(x: float, y: float) -> tuple[str, str]:

@@ -6,13 +6,13 @@ from fastapi import APIRouter, Depends, Query, Response, status
 
 from analysis.report.side_by_side import ExperimentComparison
 from api.auth import OwnerDep
-from api.deps import BrokerDep, ExperimentId, JobId, SessionDep, SettingsDep
+from api.deps import BrokerDep, ExperimentId, JobId, SessionDep, SettingsDep, TransactionRoute
 from api.presenters import experiment_comparison, experiment_out, submitted_response
 from api.schemas import CompareQuery, ExperimentOut, ExperimentPatch, RediagnosisOut
 from api.services import deletion, diagnosis, followups, reruns
 from api.services import experiments as services
 
-router = APIRouter()
+router = APIRouter(route_class=TransactionRoute)
 
 
 async def resubmission(

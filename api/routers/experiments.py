@@ -8,8 +8,16 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from analysis.report.schemas import Report
 from api import exports, plots, search_plot
 from api.auth import OwnerDep
-from api.deps import BrokerDep, ExperimentId, PageLimit, SessionDep, SettingsDep
-from api.html_pages import experiment_page
+from api.deps import (
+    BrokerDep,
+    ExperimentId,
+    PageLimit,
+    SessionDep,
+    SettingsDep,
+    TransactionRoute,
+)
+from api.html_pages import experiment_page, prefers_html
+from api.inputs import StoredText
 from api.presenters import (
     experiment_out,
     experiment_report,
@@ -23,7 +31,7 @@ from api.streams import EVENT_STREAM, ResumeAfter, event_stream
 from models.experiment import ExperimentStatus
 from models.experiment_spec import ExperimentSpec
 
-router = APIRouter(prefix="/experiments", tags=["experiments"])
+router = APIRouter(prefix="/experiments", tags=["experiments"], route_class=TransactionRoute)
 IMAGE_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 IMAGES: dict[int | str, dict[str, object]] = {
     200: {"content": {media: {"schema": {"type": "string"}} for media in IMAGE_TYPES.values()}}
@@ -83,7 +91,8 @@ def list_experiments(
         list[Tag], Query(max_length=MAX_TAGS, description="only those with every tag given")
     ] = [],  # noqa: B006
     name: Annotated[
-        str | None, Query(max_length=200, description="only those whose name contains it, any case")
+        StoredText | None,
+        Query(max_length=200, description="only those whose name contains it, any case"),
     ] = None,
     archived: Annotated[
         bool, Query(description="the archived experiments instead of the others")
@@ -116,13 +125,6 @@ def read_experiment(
     if prefers_html(request):
         return experiment_page(request, session, experiment_id, owner)
     return experiment_out(session, services.get_experiment(session, experiment_id, owner))
-
-
-def prefers_html(request: Request) -> bool:
-    """Whether the client asks for HTML before JSON (a browser does; curl does not)."""
-    accept = request.headers.get("accept", "")
-    html, json_ = accept.find("text/html"), accept.find("application/json")
-    return html >= 0 and (json_ < 0 or html < json_)
 
 
 @router.post("/{experiment_id}/cancel", status_code=status.HTTP_202_ACCEPTED)

@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from api.auth import OwnerDep
 from api.deps import BrokerDep, SessionDep
+from api.errors import DATABASE_RETRY_SECONDS
 from api.schemas import HealthOut
 
 router = APIRouter(tags=["operations"])
@@ -17,7 +18,7 @@ PROMETHEUS: dict[int | str, dict[str, object]] = {
 
 @router.get("/health", responses={503: {"model": HealthOut}})
 def health(session: SessionDep, broker: BrokerDep, response: Response) -> HealthOut:
-    """Check the database and the broker; 503 when either does not answer."""
+    """Check the database and the broker; 503 with Retry-After when either does not answer."""
     try:
         session.execute(text("SELECT 1"))
         database_ok = True
@@ -26,6 +27,7 @@ def health(session: SessionDep, broker: BrokerDep, response: Response) -> Health
     broker_ok = broker.ping()
     if not (database_ok and broker_ok):
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        response.headers["Retry-After"] = str(DATABASE_RETRY_SECONDS)
     return HealthOut(
         status="ok" if database_ok and broker_ok else "unavailable",
         database="ok" if database_ok else "unavailable",

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import StreamingResponse
-from pydantic import StringConstraints
 
+from analysis.names import words
 from api import filters
 from api.auth import OwnerDep
 from api.deps import (
@@ -15,26 +15,28 @@ from api.deps import (
     PageLimit,
     SessionDep,
     SettingsDep,
+    TransactionRoute,
 )
-from api.queries import free_form
+from api.inputs import DiagnosticName
+from api.query_parameters import free_form
 from api.schemas import (
     DiagnosticOut,
     DiagnosticsOut,
     DiagnosticsSummary,
     EpochMetricOut,
+    JobConditionOut,
     JobOut,
     JobPage,
     MetricsOut,
 )
 from api.services import cancellation, events, jobs
 from api.streams import EVENT_STREAM, ResumeAfter, event_stream
-from models.condition import ConditionName, ConditionOut
+from models.condition import ConditionName
 from models.job import JobStatus
 from models.limits import CHANCE_LOSS
 
-router = APIRouter(prefix="/jobs", tags=["jobs"])
+router = APIRouter(prefix="/jobs", tags=["jobs"], route_class=TransactionRoute)
 MAX_EPOCH = 10_000
-DiagnosticName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.]{1,64}$")]
 SORT_HELP = "any filterable field; empty values last, ties by id"
 CursorQuery = Annotated[
     str | None, Query(max_length=200, description="the previous page's next_cursor")
@@ -93,7 +95,7 @@ def read_job(job_id: JobId, session: SessionDep, owner: OwnerDep) -> JobOut:
     timestamps."""
     job, conditions = jobs.job_with_conditions(session, job_id, owner)
     out = JobOut.from_row(job)
-    out.conditions = [ConditionOut.model_validate(row) for row in conditions]
+    out.conditions = [JobConditionOut.of(row, conditions) for row in conditions]
     if job.diagnostics_first:
         out.diagnostics = DiagnosticsSummary(
             chance_loss=CHANCE_LOSS,
@@ -124,7 +126,9 @@ def read_job_diagnostics(
     """The job's diagnostics on its probe sample, one item per (epoch, name)."""
     rows = jobs.job_diagnostics(session, job_id, owner, names=name, epoch=epoch)
     items = [DiagnosticOut(epoch=row.epoch, name=row.name, value=row.value) for row in rows]
-    return DiagnosticsOut(items=items)
+    return DiagnosticsOut(
+        items=items, words={n: words(n) for n in sorted({row.name for row in rows})}
+    )
 
 
 @router.post("/{job_id}/cancel", status_code=status.HTTP_202_ACCEPTED)

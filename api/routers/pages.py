@@ -11,16 +11,15 @@ from fastapi.responses import HTMLResponse
 
 from api.auth import OwnerDep
 from api.deps import ExperimentId, JobId, SessionDep
-from api.html_pages import experiment_page, templates
+from api.html_pages import experiment_page, job_page, templates
+from api.inputs import StoredText
 from api.presenters import experiment_summaries
 from api.services import experiments as services
-from api.services import jobs
 from models.experiment import ExperimentStatus
 from models.presets import PRESETS
 
 router = APIRouter(prefix="/ui", tags=["pages"], include_in_schema=False)
 PAGE_SIZE = 50
-STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 
 @router.get("/experiments", response_class=HTMLResponse)
@@ -29,7 +28,7 @@ def experiments_page(
     session: SessionDep,
     owner: OwnerDep,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-    name: Annotated[str | None, Query(max_length=200)] = None,
+    name: Annotated[StoredText | None, Query(max_length=200)] = None,
     # The search form sends an empty status for "any".
     status: Annotated[ExperimentStatus | Literal[""] | None, Query()] = None,
 ) -> HTMLResponse:
@@ -45,7 +44,7 @@ def experiments_page(
         "filters": filters,
         "name": name or "",
         "status": status or "",
-        "statuses": STATUSES,
+        "statuses": list(ExperimentStatus),
         "presets": list(PRESETS),
         "paged": cursor is not None,
     }
@@ -65,7 +64,5 @@ def experiment_ui(
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_ui(job_id: JobId, request: Request, session: SessionDep, owner: OwnerDep) -> HTMLResponse:
-    """One job as a page that follows it live: config, conditions, curves, diagnostics, events."""
-    job = jobs.get_job(session, job_id, owner)
-    context = {"job_id": job.id, "experiment_id": job.experiment_id, "status": job.status}
-    return templates.TemplateResponse(request, "job.html", context)
+    """One job as a page that follows it live: conditions, curves, diagnostics, events, config."""
+    return job_page(request, session, job_id, owner)

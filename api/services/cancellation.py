@@ -18,7 +18,6 @@ def cancel_job(session: Session, job_id: int, owner: str | None) -> Job:
     """Cancel a queued job now, a running one within its epoch; 409 once it has ended."""
     job = get_job(session, job_id, owner)  # another key's job is not found, and not touched
     outcome = lifecycle.cancel_job(session, job_id)
-    session.commit()
     session.refresh(job)
     if outcome is Outcome.REFUSED and job.status != JobStatus.CANCELLED:
         raise NotCancellable(f"job {job_id} has already ended: {job.status}")
@@ -32,8 +31,7 @@ def cancel_experiment(session: Session, experiment_id: int, owner: str | None) -
     # fence or has its jobs cancelled below.
     rounds.cancel(session, experiment_id, Stop.CANCELLED)
     lifecycle.cancel(session, Job.experiment_id == experiment_id)
-    session.commit()
-    session.refresh(experiment)
+    session.refresh(experiment)  # its `stopped`, written by an update of its own
     counts = status_counts(session, [experiment_id])[experiment_id]
     if not any(counts.get(status) for status in CANCELLABLE_OR_CANCELLED):
         raise NotCancellable(f"experiment {experiment_id} has already ended; no job to cancel")

@@ -14,8 +14,8 @@ def delete_experiment(session: Session, experiment_id: int, owner: str | None) -
     """Cancel its jobs; delete it (jobs, metrics, diagnostics, events, conditions cascade) once
     none runs, else ExperimentBusy: a running job's worker must stop writing first."""
     get_experiment(session, experiment_id, owner)
+    # The cancels stand even if the deletion must wait: ExperimentBusy keeps them (api.deps).
     lifecycle.cancel(session, Job.experiment_id == experiment_id)
-    session.commit()  # the cancels stand even if the deletion must wait
     running = session.scalar(
         select(func.count())
         .select_from(Job)
@@ -24,4 +24,3 @@ def delete_experiment(session: Session, experiment_id: int, owner: str | None) -
     if running:
         raise ExperimentBusy(experiment_id, running)
     session.execute(delete(Experiment).where(Experiment.id == experiment_id))
-    session.commit()

@@ -53,5 +53,5 @@ def rediagnose_experiment(session: Session, experiment_id: int, owner: str | Non
         select(Job).where(Job.experiment_id == experiment_id, Job.status.in_(TERMINAL_STATUSES))
     ).all()
     changed = sum(_rediagnose(session, job, epochs.get(job.id, [])) for job in jobs)
-    session.commit()
+    session.flush()
     return Rediagnosis(experiment_id, len(jobs), changed)

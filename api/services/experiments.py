@@ -5,18 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    Select,
-    and_,
-    case,
-    exists,
-    func,
-    or_,
-    select,
-    true,
-    type_coerce,
-)
+from sqlalchemy import ColumnElement, Select, exists, func, select, type_coerce
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
@@ -24,8 +13,8 @@ from api.errors import ExperimentNotFound
 from api.pagination import decode_cursor, encode_cursor
 from models.base import utcnow
 from models.event import JobEvent
-from models.experiment import Experiment, ExperimentStatus
-from models.job import TERMINAL_STATUSES, Job, JobStatus
+from models.experiment import Experiment, ExperimentStatus, status_condition
+from models.job import TERMINAL_STATUSES, Job
 
 
 def get_experiment(session: Session, experiment_id: int, owner: str | None) -> Experiment:
@@ -117,32 +106,12 @@ def list_experiments(
 
 
 def _with_status(query: Select[Experiment], status: ExperimentStatus) -> Select[Experiment]:
-    """Only experiments whose jobs' counts give `status`, by models.experiment_status's rules:
-    an adaptive experiment whose jobs have all ended while it may add a round is running."""
-
-    def count(job_status: JobStatus) -> ColumnElement[int]:
-        return func.sum(case((Job.status == job_status, 1), else_=0))
-
-    total = func.count(Job.id)
-    active = count(JobStatus.QUEUED) + count(JobStatus.RUNNING)
-    ended = active == 0
-    having: dict[str, ColumnElement[bool]] = {
-        "queued": count(JobStatus.QUEUED) == total,
-        "running": and_(active > 0, count(JobStatus.QUEUED) < total),
-        "failed": and_(ended, count(JobStatus.FAILED) > 0),
-        "succeeded": count(JobStatus.SUCCEEDED) == total,
-        "cancelled": and_(ended, count(JobStatus.FAILED) == 0, count(JobStatus.SUCCEEDED) < total),
-    }
-
-    def matching(condition: ColumnElement[bool]) -> ColumnElement[bool]:
-        return Experiment.id.in_(
-            select(Job.experiment_id).group_by(Job.experiment_id).having(condition)
-        )
-
-    pending = Experiment.rounds_done.is_not(None) & Experiment.stopped.is_(None)
-    if status == "running":
-        return query.where(or_(matching(having["running"]), pending & matching(ended)))
-    return query.where(matching(having[status]), ~pending if status != "queued" else true())
+    """Only experiments whose jobs' counts, and whether a round may still follow, give
+    `status` (models.experiment's one rule)."""
+    matching = (
+        select(Job.experiment_id).group_by(Job.experiment_id).having(status_condition(status))
+    )
+    return query.where(Experiment.id.in_(matching))
 
 
 def update_experiment(
@@ -152,7 +121,7 @@ def update_experiment(
     experiment = get_experiment(session, experiment_id, owner)
     for name, value in changes.items():
         setattr(experiment, name, value)
-    session.commit()
+    session.flush()
     return experiment
 
 
@@ -165,5 +134,5 @@ def set_archived(
         experiment.archived_at = utcnow()
     elif not archived:
         experiment.archived_at = None
-    session.commit()
+    session.flush()
     return experiment

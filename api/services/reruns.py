@@ -62,7 +62,7 @@ def _submit(
     )
     submitted.experiment.notes = notes
     submitted.experiment.tags = list(source.tags)
-    session.commit()
+    session.flush()
     return submitted
 
 

@@ -1,16 +1,18 @@
-"""Submitting an experiment: quota, idempotency, storing its jobs, then publishing their tasks."""
+"""Submitting an experiment: quota, idempotency, storing its jobs, and publishing their tasks once
+the request's transaction has committed."""
 
 import hashlib
 import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from analysis.adaptive.rounds import first_round
+from api.deps import once_committed
 from api.errors import IdempotencyMismatch, TooManyRequests
 from api.services.experiments import get_experiment
 from models import lifecycle, rounds
@@ -42,21 +44,21 @@ def request_hash(spec: ExperimentSpec) -> str:
     ).hexdigest()
 
 
-def _hold_quota(session: Session, owner: str) -> None:
-    """Serialise one key's submissions until this transaction ends, so the count of its active
-    jobs and the insert that count allows are one step: two racing requests cannot both pass."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(owner))))
-    else:
-        # SQLite has one writer: taking the write lock before counting serialises every writer.
-        # No earlier statement of this request wrote, so the driver has no transaction open.
+def _serialise(session: Session, owner: str | None, keyed: bool) -> None:
+    """Serialise a key's submissions (and keyed ones without keys) until this transaction ends,
+    so the quota's count and the insert it allows are one step, as are an Idempotency-Key's
+    lookup and its insert: two racing requests cannot both pass."""
+    if session.get_bind().dialect.name != "postgresql":
+        # SQLite has one writer: taking the write lock first serialises every writer. No earlier
+        # statement of this request wrote, so the driver has no transaction open.
         session.execute(text("BEGIN IMMEDIATE"))
+    elif owner is not None or keyed:
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(owner or ""))))
 
 
 def _check_quota(session: Session, owner: str | None, new_jobs: int, limit: int) -> None:
     if owner is None:
         return
-    _hold_quota(session, owner)
     active = (
         session.scalar(
             select(func.count())
@@ -106,6 +108,7 @@ def _store(
                 config_key=new.config.key(),
                 seed=new.seed,
                 epochs=new.config.training.epochs,
+                stop_early=spec.stop_early,
                 trial=new.trial,
             ),
             new.config,
@@ -119,7 +122,7 @@ def _store(
     return experiment, jobs
 
 
-def _publish(session: Session, broker: Broker, jobs: list[tuple[Job, JobConfig]]) -> None:
+def _publish(jobs: list[tuple[Job, JobConfig]], broker: Broker, session: Session) -> None:
     try:
         broker.send_jobs([(job.id, config) for job, config in jobs])
     except Exception:
@@ -127,7 +130,6 @@ def _publish(session: Session, broker: Broker, jobs: list[tuple[Job, JobConfig]]
         log.warning("broker unavailable: %s jobs left for the relay", len(jobs))
         return
     lifecycle.mark_published(session, [job.id for job, _ in jobs])
-    session.commit()
 
 
 def submit(
@@ -140,7 +142,9 @@ def submit(
     max_active_jobs: int,
     follow_up_of: int | None = None,
 ) -> Submitted:
-    """Store the experiment and its jobs, commit, then publish; replay a repeated key."""
+    """Store the experiment and its jobs, to be published once committed; replay a repeated
+    key."""
+    _serialise(session, owner, keyed=idempotency_key is not None)
     digest = request_hash(spec) if idempotency_key else ""  # only keyed requests are compared
     if idempotency_key and (earlier := _replay(session, owner, idempotency_key, digest)):
         return earlier
@@ -152,12 +156,6 @@ def submit(
                 owner=owner or "", key=idempotency_key, request_hash=digest, experiment=experiment
             )
         )
-    try:
-        session.commit()  # the worker must find the rows the tasks refer to
-    except IntegrityError:
-        session.rollback()  # a concurrent request with the same key committed first
-        if idempotency_key and (earlier := _replay(session, owner, idempotency_key, digest)):
-            return earlier
-        raise
-    _publish(session, broker, jobs)
+    # The worker must find the rows the tasks refer to: published only once they are committed.
+    once_committed(session, partial(_publish, jobs, broker))
     return Submitted(experiment, replayed=False, jobs=[job for job, _ in jobs])

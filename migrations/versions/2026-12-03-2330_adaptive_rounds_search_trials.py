@@ -1,6 +1,6 @@
 """Adaptive experiments add jobs in rounds (experiments.rounds, rounds_done, stopped); a search's
-jobs name their trial (jobs.trial), and a run stopped before its last epoch says where and why
-(jobs.stopped_early).
+jobs name their trial (jobs.trial). A trial its pruner stopped says so in jobs.stopped_early,
+which the revision before this one added.
 
 Revision ID: 8c3f1a2b9d7e
 Revises: 5e1b7c9d2f40
@@ -24,7 +24,6 @@ COLUMNS = (
     ("experiments", sa.Column("rounds_done", sa.Integer(), nullable=True)),
     ("experiments", sa.Column("stopped", sa.String(length=16), nullable=True)),
     ("jobs", sa.Column("trial", sa.Integer(), nullable=True)),
-    ("jobs", sa.Column("stopped_early", JSON, nullable=True)),
 )
 
 

@@ -88,6 +88,27 @@ def test_vanishing_gradients_below_a_twentieth_of_the_output_in_a_run_at_chance(
     assert "vanishing_gradients" not in found(vanishing(0.0, dead=1.0))  # dead, not vanished
 
 
+def steps(moved: float, accuracy: float = 0.1, dead: float = 0.0) -> list[EpochResult]:
+    """Epoch 0 and one epoch that moved the first layer by this share of its weights."""
+    values = {"hidden_1__dead_share": dead, "test_accuracy": accuracy}
+    grads = {"hidden_1__grad_norm": 1.0, "output__grad_norm": 1.0}
+    return [epoch(0), epoch(1, LN10, LN10, hidden_1__update_ratio=moved, **grads, **values)]
+
+
+def test_tiny_steps_below_0_4_percent_in_a_run_at_chance() -> None:
+    tiny = found(steps(0.00399))["tiny_steps"]
+    assert (tiny.subject, tiny.caused_by) == ("hidden_1", None)
+    assert "by 0.40% of their norm (adam at learning rate 0.001)" in tiny.statement
+    assert found(steps(0.00399))["at_chance"].caused_by == "tiny_steps"
+    assert "tiny_steps" not in found(steps(0.00401))
+    assert "tiny_steps" not in found(steps(0.0001, accuracy=0.8))  # it learned
+    assert "tiny_steps" not in found(steps(0.0, dead=1.0))  # dead, not slow
+    clipped = small_config(loss={"mode": "clipped_probabilities"})
+    at_clip = steps(0.0)
+    at_clip[1].diagnostics["output.clipped_true_share"] = 0.9
+    assert "tiny_steps" not in found(at_clip, clipped)  # no gradient at the clip: not the step
+
+
 def test_exploded_above_ten_times_the_start_or_not_finite() -> None:
     assert found([epoch(0, 2.0), epoch(1, 20.01)])["exploded"].epoch == 1
     assert "exploded" not in found([epoch(0, 2.0), epoch(1, 20.0)])
@@ -215,6 +236,13 @@ def test_tiny_inputs_below_a_hundredth() -> None:
     tiny = found([epoch(0, input__std=0.0099)])["tiny_inputs"]
     assert tiny.kind == "note"
     assert "tiny_inputs" not in found([epoch(0, input__std=0.01)])
+
+
+def test_tiny_inputs_are_the_problem_and_the_cause_when_the_run_stays_at_chance() -> None:
+    stuck = found([epoch(0, input__std=0.0099), epoch(1, LN10, LN10, test_accuracy=0.1)])
+    assert stuck["tiny_inputs"].kind == "problem"
+    assert stuck["tiny_inputs"].statement.endswith("here too slow to leave chance.")
+    assert stuck["at_chance"].caused_by == "tiny_inputs"
 
 
 def test_a_converging_healthy_curve_has_no_condition() -> None:

@@ -166,3 +166,9 @@ def test_configured_keys_must_be_hashes_and_not_placeholders() -> None:
         parse_api_keys("alice:plaintext")
     with pytest.raises(ValueError, match="placeholder"):
         parse_api_keys(entry("a", "changeme"))
+
+
+def test_settings_copied_with_keys_require_those_keys(settings: Settings) -> None:
+    assert settings.api_key_hashes == {}  # read before the copy, as a running app does
+    keyed = settings.model_copy(update={"api_keys": entry("a", "real-token-123")})
+    assert keyed.api_key_hashes == {"a": hashlib.sha256(b"real-token-123").hexdigest()}

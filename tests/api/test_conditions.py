@@ -65,6 +65,21 @@ def test_a_job_shows_its_conditions_problems_first(client: TestClient, session: 
     assert client.get(f"/jobs/{healthy}").json()["conditions"] == []
 
 
+def test_a_job_s_conditions_and_their_causes_are_named_in_plain_words(
+    client: TestClient, session: Session
+) -> None:
+    sick = add_job(session, JobConfig().resolved())
+    dead = condition(sick, "dead_units", "problem", 1, subject="hidden_1")
+    chance = condition(sick, "at_chance", "problem", 2, caused_by="dead_units")
+    session.add_all([dead, chance])
+    session.commit()
+    conditions = client.get(f"/jobs/{sick}").json()["conditions"]
+    assert [(c["name"], c["words"], c["follows_from"]) for c in conditions] == [
+        ("dead_units", "dead units in the first hidden layer", None),
+        ("at_chance", "accuracy at chance", "dead units in the first hidden layer"),
+    ]
+
+
 def test_jobs_are_filtered_by_condition(client: TestClient, session: Session) -> None:
     sick, noted, _ = arrange(session)
 

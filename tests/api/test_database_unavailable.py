@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from harness.databases import TEST_REDIS_URL
+from harness.databases import TEST_DATABASE_KINDS, TEST_REDIS_URL
 from models.settings import Settings
 
 ROUTES = [
@@ -32,7 +32,7 @@ ROUTES = [
 ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=TEST_DATABASE_KINDS)
 def unreachable(request: pytest.FixtureRequest, queue: str, tmp_path: Path) -> Iterator[TestClient]:
     """The API on a database that refuses every connection: a SQLite path that is a
     directory, or a PostgreSQL port where nothing listens."""
@@ -60,3 +60,4 @@ def test_every_route_answers_503_database_unavailable_without_the_drivers_text(
     health = unreachable.get("/health")
     assert health.status_code == 503
     assert health.json()["database"] == "unavailable"
+    assert int(health.headers["retry-after"]) >= 1

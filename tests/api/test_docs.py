@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.docs import FAVICON, REDOC_CDN_LOGO, REDOC_JS, STATIC_DIR
+
 URLS = re.compile(r"""(?:src|href|spec-url)=["']([^"']+)["']|url:\s*["']([^"']+)["']""")
 
 
@@ -25,6 +27,46 @@ def test_docs_pages_load_only_from_the_app_itself(client: TestClient, page: str)
     for url in urls:
         assert url.startswith("/"), url
         assert client.get(url).status_code == 200, url
+
+
+def test_the_redoc_bundle_fetches_nothing_from_another_host(client: TestClient) -> None:
+    vendored = (STATIC_DIR / "vendor" / "redoc" / "redoc.standalone.js").read_text()
+    assert REDOC_CDN_LOGO in vendored  # the one outside address: still there to replace
+    served = client.get(REDOC_JS)
+    assert served.status_code == 200
+    assert "cdn." not in served.text
+    assert f'src:"{FAVICON}"' in served.text
+    assert client.get(FAVICON).headers["content-type"] == "image/png"
+
+
+def test_every_page_has_a_favicon_served_here(client: TestClient) -> None:
+    favicon = client.get("/favicon.ico")
+    assert favicon.status_code == 200
+    assert favicon.headers["content-type"] == "image/png"
+    for page in ("/docs", "/redoc", "/ui/experiments"):
+        icons = re.findall(
+            r'<link rel="(?:shortcut )?icon"[^>]* href="([^"]+)"', client.get(page).text
+        )
+        assert icons, page
+        assert all(client.get(icon).status_code == 200 for icon in icons), page
+
+
+def test_root_sends_a_browser_to_the_pages_and_an_api_client_to_the_docs(
+    client: TestClient,
+) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    redirected = client.get("/", headers=browser, follow_redirects=False)
+    assert redirected.status_code == 303
+    assert redirected.headers["location"] == "/ui/experiments"
+    assert client.get("/", headers=browser).status_code == 200  # the page itself
+    for accept in ("application/json", "*/*"):
+        answer = client.get("/", headers={"Accept": accept})
+        assert answer.status_code == 200
+        links = answer.json()
+        assert links["docs"] == "/docs"
+        assert '</docs>; rel="service-doc"' in answer.headers["link"]
+        for path in links.values():
+            assert client.get(path).status_code == 200, path
 
 
 def test_vendored_libraries_ship_with_their_licences(client: TestClient) -> None:

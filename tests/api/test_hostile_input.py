@@ -44,6 +44,7 @@ FORGED = [
     forged({"id": 1, "value": True}),
     forged({"id": 1, "value": "not a number"}),
     forged({"id": 1, "value": {"a": 1}}),
+    forged({"id": 1, "value": float("nan")}),  # Python's JSON writes and reads NaN
 ]
 
 
@@ -58,6 +59,12 @@ def test_a_forged_cursor_is_a_422_naming_the_cursor(client: TestClient, cursor: 
         assert names(client.get(path, params={**params, "cursor": cursor})) == ["query.cursor"]
     page = client.get("/ui/experiments", params={"cursor": cursor})
     assert page.status_code == 422
+
+
+@pytest.mark.parametrize("value", ["\ud800", "a\x00b"])
+def test_a_cursor_holding_text_no_database_stores_is_a_422(client: TestClient, value: str) -> None:
+    params = {"sort": "preprocessing.method", "cursor": forged({"id": 1, "value": value})}
+    assert names(client.get("/jobs", params=params)) == ["query.cursor"]
 
 
 def test_a_filter_repeated_thousands_of_times_is_refused_with_the_bound(
@@ -124,6 +131,20 @@ def test_a_divisor_with_a_method_that_ignores_it_is_refused(client: TestClient) 
     client.post(f"/experiments/{created.json()['id']}/cancel")
 
 
+@pytest.mark.parametrize("divisor", [5e-324, 1e-40, 1e300])
+def test_a_divisor_that_makes_every_input_zero_or_infinite_is_refused(
+    client: TestClient, divisor: float
+) -> None:
+    for body, field in (
+        ({"base": {"preprocessing": {"divisor": divisor}}}, "base.preprocessing.divisor"),
+        ({"variants": [{"preprocessing": {"divisor": divisor}}]}, "variants.0"),
+        ({"grid": {"preprocessing.divisor": [255, divisor]}}, "grid"),
+    ):
+        response = client.post("/experiments", json=body)
+        assert any(name.startswith(field) for name in names(response)), response.text
+        assert "1e-36" in response.text or "1000000000000" in response.text
+
+
 GET_ROUTES = [
     "/experiments",
     "/experiments/{experiment}",
@@ -187,3 +208,70 @@ def test_an_export_in_a_media_type_it_cannot_be_is_406(client: TestClient) -> No
         response = client.get(path, headers={"Accept": accept})
         assert response.status_code == 200
         assert response.headers["content-type"].startswith(media)
+
+
+def text_parameters(schema: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(path, where, name) of every path and query parameter that takes text, from the API's
+    own OpenAPI schema: any string, an enum, or a list of either."""
+    found = []
+    for path, operations in schema["paths"].items():
+        for parameter in operations.get("get", {}).get("parameters", []):
+            text = json.dumps(parameter["schema"])
+            if parameter["in"] in ("path", "query") and ('"string"' in text or "$ref" in text):
+                found.append((path, parameter["in"], parameter["name"]))
+    return found
+
+
+def test_nul_in_any_text_parameter_is_a_422_naming_it(client: TestClient) -> None:
+    created = client.post("/experiments", json={}).json()
+    client.post(f"/experiments/{created['id']}/cancel")
+    ids = {"experiment_id": created["id"], "job_id": created["jobs"][0]["id"]}
+    parameters = text_parameters(client.get("/openapi.json").json())
+    assert len(parameters) >= 14  # the schema is read, not an empty list
+    for template, where, name in parameters:
+        path = template.format(**ids, image="a%00b")
+        query = {"ids": "1,2"} if template.endswith("/compare") and name != "ids" else {}
+        response = client.get(path, params={**query, name: "a\x00b"} if where == "query" else {})
+        assert any(field.startswith(f"{where}.{name}") for field in names(response)), template
+    # The pages, the free-form filters of GET /jobs and every text field of a body.
+    for path, field in (
+        ("/ui/experiments?name=a%00b", "query.name"),
+        ("/ui/experiments?name=%00", "query.name"),
+        ("/jobs?preprocessing.method=a%00b", "query.preprocessing.method"),
+        ("/jobs?created_at>%00", "query.created_at"),
+    ):
+        assert names(client.get(path)) == [field], path
+    for body, field in (
+        ({"name": "a\x00b"}, "name"),
+        ({"notes": "a\x00b"}, "notes"),
+        ({"tags": ["a\x00b"]}, "tags.0"),
+    ):
+        assert names(client.patch(f"/experiments/{created['id']}", json=body)) == [field]
+    assert names(client.post("/experiments", json={"name": "a\x00b"})) == ["name"]
+    assert client.get(f"/experiments/{created['id']}").json()["notes"] == ""
+
+
+@pytest.mark.parametrize("raw", ["NaN", "nan", "inf", "-Infinity", "1e999"])
+def test_a_number_that_is_not_finite_is_a_422_naming_the_filter(
+    client: TestClient, raw: str
+) -> None:
+    for field in ("result.test_loss", "summary.best_test_loss", "training.learning_rate"):
+        response = client.get(f"/jobs?{field}<{raw}")
+        assert names(response) == [f"query.{field}"]
+        assert "expected a finite number" in response.json()["detail"]
+    assert names(client.get(f"/jobs?sort=result.test_loss&preprocessing.divisor={raw}")) == [
+        "query.preprocessing.divisor"
+    ]
+
+
+def test_an_unknown_diagnostic_name_is_a_422_listing_the_known_ones(client: TestClient) -> None:
+    created = client.post("/experiments", json={}).json()
+    client.post(f"/experiments/{created['id']}/cancel")
+    path = f"/jobs/{created['jobs'][0]['id']}/diagnostics"
+    for unknown in ("nope", "hidden_0.dead_share", "hidden_1.nope", "output.dead_share", "input"):
+        response = client.get(path, params={"name": ["probe.loss", unknown]})
+        assert names(response) == ["query.name.1"], unknown
+        assert "hidden_<k>.{activation_mean" in response.json()["detail"]
+    known = ["input.std", "output.clipped_true_share", "hidden_1.dead_share", "hidden_8.grad_norm"]
+    known += ["probe.loss", "output.update_ratio", "hidden_2.saturated_share"]
+    assert client.get(path, params={"name": known}).status_code == 200

@@ -120,7 +120,7 @@ def test_bad_filters_are_422_naming_the_problem(client: TestClient) -> None:
     assert "result.test_loss" in unknown.json()["detail"]
     typed = client.get("/jobs?result.test_loss<low")
     assert typed.status_code == 422
-    assert typed.json()["detail"].startswith("result.test_loss: cannot read 'low'")
+    assert typed.json()["detail"].startswith("query.result.test_loss: cannot read 'low'")
     assert client.get("/jobs?status=sleeping").status_code == 422
     assert client.get("/jobs?summary.stuck=maybe").status_code == 422
     assert client.get("/jobs?preprocessing.method<none,scale").status_code == 422

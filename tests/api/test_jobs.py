@@ -233,6 +233,9 @@ def test_diagnostics_long_form_filtered(client: TestClient, session: Session) ->
         f"/jobs/{job_id}/diagnostics", params={"name": "output.clipped_true_share", "epoch": 1}
     )
     assert only.json()["items"] == [{"epoch": 1, "name": "output.clipped_true_share", "value": 0.9}]
+    assert only.json()["words"] == {
+        "output.clipped_true_share": "the share of probe images at the 1e-7 clip"
+    }
 
 
 def test_a_job_shows_its_summary_diagnostics_before_training_and_at_its_last_epoch(

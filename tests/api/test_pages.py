@@ -8,8 +8,9 @@ HTML = {"Accept": "text/html,application/xhtml+xml"}
 
 
 def sections(html: str) -> list[str]:
-    """The ids of the page's sections, in order."""
-    return re.findall(r'<section id="([^"]+)"', html)
+    """The ids of the page's sections, in order; a folded one (`<details>`) marked so."""
+    found = re.findall(r'<(section|details) id="([^"]+)"', html)
+    return [name if tag == "section" else f"{name} (folded)" for tag, name in found]
 
 
 def test_experiment_page_leads_with_the_answer_and_renders_no_image(client: TestClient) -> None:
@@ -44,7 +45,14 @@ def test_job_page_names_its_experiment_and_unknown_ids_are_404(client: TestClien
     response = client.get(f"/ui/jobs/{job['id']}")
     assert response.status_code == 200
     assert f'href="/ui/experiments/{created["id"]}"' in response.text
-    assert sections(response.text) == ["config", "conditions", "curves", "diagnostics", "events"]
+    # The answer first: what went wrong, then the curves and the evidence; the config last.
+    assert sections(response.text) == [
+        "conditions",
+        "curves",
+        "diagnostics",
+        "events",
+        "config (folded)",
+    ]
     assert client.get("/ui/jobs/999999").status_code == 404
     assert client.get("/ui/experiments/999999").status_code == 404
 

@@ -5,12 +5,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from models.condition import JobCondition
 from models.experiment import Experiment
 from models.job import Job, JobStatus
 from models.metric import EpochMetric
 from models.spec import JobConfig
-from tests.rows import job_row
+from tests.rows import job_row, saturated_condition
 
 
 def arrange(session: Session, finals: dict[str, list[float]]) -> int:
@@ -163,30 +162,14 @@ def test_presets_expand_to_the_seed_questions_runs(client: TestClient) -> None:
 def test_preset_with_other_fields_or_unknown_name_is_422(client: TestClient) -> None:
     mixed = client.post("/experiments", json={"preset": "seed-question", "base": {}})
     assert mixed.status_code == 422
-    assert "only name and seeds" in mixed.json()["detail"]
+    assert "only name, seeds and stop_early" in mixed.json()["detail"]
     unknown = client.post("/experiments", json={"preset": "mnist"})
     assert unknown.json()["errors"][0]["field"] == "preset"
 
 
 def test_a_follow_up_spec_is_accepted_as_it_stands(client: TestClient, session: Session) -> None:
     experiment_id = arrange(session, {"none": [13.0, 13.1]})
-    for job in session.scalars(select(Job).where(Job.experiment_id == experiment_id)):
-        session.add(
-            JobCondition(
-                job_id=job.id,
-                name="saturated_softmax",
-                subject="job",
-                kind="problem",
-                epoch=0,
-                statement="80% of probe samples have a saturated softmax before training.",
-                evidence={
-                    "values": {"output.saturated_share": 0.8},
-                    "thresholds": {"output.saturated_share": 0.5},
-                    "epochs": [0],
-                },
-            )
-        )
-    session.commit()
+    saturated(session, experiment_id)
     report = client.get(f"/experiments/{experiment_id}/report").json()
     [config] = report["configs"]
     assert [(c["name"], c["seeds"], c["of"]) for c in config["conditions"]] == [
@@ -208,22 +191,8 @@ def test_a_follow_up_spec_is_accepted_as_it_stands(client: TestClient, session: 
 
 def saturated(session: Session, experiment_id: int) -> None:
     """Give every job of the experiment a saturated softmax from epoch 0."""
-    for job in session.scalars(select(Job).where(Job.experiment_id == experiment_id)):
-        session.add(
-            JobCondition(
-                job_id=job.id,
-                name="saturated_softmax",
-                subject="job",
-                kind="problem",
-                epoch=0,
-                statement="80% of probe samples have a saturated softmax before training.",
-                evidence={
-                    "values": {"output.saturated_share": 0.8},
-                    "thresholds": {"output.saturated_share": 0.5},
-                    "epochs": [0],
-                },
-            )
-        )
+    jobs = session.scalars(select(Job.id).where(Job.experiment_id == experiment_id)).all()
+    session.add_all(saturated_condition(job_id) for job_id in jobs)
     session.commit()
 
 

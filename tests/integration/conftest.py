@@ -4,14 +4,14 @@ from collections.abc import Generator, Iterator
 
 import pytest
 
-from harness.databases import TEST_REDIS_URL, database_of_kind
+from harness.databases import TEST_DATABASE_KINDS, TEST_REDIS_URL, database_of_kind
 from harness.processes import RedisServer
-from harness.service import Service, running_service
+from harness.service import Service, running_api, running_service
 
 
 # The shared service's maintenance worker relays and reaps every second until the run ends:
 # on the other tests' database it would publish and requeue the rows they arrange.
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=TEST_DATABASE_KINDS)
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
@@ -34,6 +34,13 @@ def own_database_url(database_url: str, tmp_path_factory: pytest.TempPathFactory
 def service(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """One API and worker set per database kind, shared by the tests that do not break it."""
     with running_service(database_url, TEST_REDIS_URL, tmp_path_factory.mktemp("logs")) as live:
+        yield live
+
+
+@pytest.fixture
+def api_only(own_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The API alone on a database of this test's own: no worker, so its jobs stay queued."""
+    with running_api(own_database_url, TEST_REDIS_URL, tmp_path_factory.mktemp("logs")) as live:
         yield live
 
 

@@ -1,16 +1,20 @@
 """The `normlab` command line against the real service, over HTTP only."""
 
 import json
+import queue
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
 from cli.main import main
 from harness.processes import free_port
 from harness.service import ROOT, Service
+from tests.integration.arranged import saturated_experiment
 from tests.integration.terminal import run_in_terminal, terminal_env
 
 pytestmark = pytest.mark.integration
@@ -124,6 +128,21 @@ def test_a_users_mistakes_are_one_line_each_without_a_traceback(
         assert result.stdout == "", argv
 
 
+def test_results_compare_configs_on_the_metric_asked_for(service: Service) -> None:
+    experiment = service.post("/experiments", {"base": SMALL}).json()
+    service.post(f"/experiments/{experiment['id']}/cancel")
+    url, number = f"--url=http://127.0.0.1:{service.port}", str(experiment["id"])
+    shown = normlab(url, "results", number, "--metric", "loss")
+    assert shown.returncode == 0, shown.stderr
+    assert "pairs on train loss:" in shown.stdout.splitlines()
+    refused = normlab(url, "results", number, "--metric", "bogus")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("error: 422: query.metric: Input should be 'loss'")
+    both = normlab(url, "results", number, "--metric", "loss", "--csv")
+    assert (both.returncode, both.stdout) == (2, "")
+    assert "--metric chooses the report's figure" in both.stderr
+
+
 def test_console_script_is_installed_and_reports_api_errors(service: Service) -> None:
     script = Path(sys.executable).parent / "normlab"
     result = subprocess.run(
@@ -134,3 +153,95 @@ def test_console_script_is_installed_and_reports_api_errors(service: Service) ->
     )
     assert result.returncode == 1
     assert result.stderr.strip() == "error: 404: experiment 999999 not found"
+
+
+def test_follow_up_without_a_number_runs_them_all_and_results_show_what_each_confirms(
+    api_only: Service, own_database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"--url=http://127.0.0.1:{api_only.port}"
+    original = saturated_experiment(own_database_url, "cli, follow-ups")
+    assert main([url, "follow-up", str(original)]) == 0
+    said = capsys.readouterr().out
+    follow_up = int(said.split()[1].rstrip(":"))
+    assert said.startswith(f"experiment {follow_up}: 2 jobs queued, every follow-up of experiment")
+    assert api_only.get_json(f"/experiments/{follow_up}")["follow_up_of"] == original
+    assert main([url, "results", str(original)]) == 0
+    results = capsys.readouterr().out.splitlines()
+    assert (
+        f"follow-ups (all: normlab follow-up {original}; one: normlab follow-up {original} N):"
+        in (results)
+    )
+    assert (
+        f"     pending (experiment {follow_up}): 2 jobs of the follow-up still to run." in results
+    )
+    # Its jobs are queued (no worker here): its answer says it is not final.
+    assert main([url, "results", str(follow_up)]) == 0
+    assert "answer (provisional):" in capsys.readouterr().out.splitlines()
+    assert main([url, "follow-up", str(original)]) == 1
+    assert "409: experiment" in capsys.readouterr().err
+    # With a number: that one alone, as a plain experiment of the config and its change.
+    assert main([url, "follow-up", str(original), "1"]) == 0
+    assert capsys.readouterr().out.endswith(": 4 jobs queued\n")
+
+
+def test_rediagnose_says_per_config_what_changed(
+    api_only: Service, own_database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"--url=http://127.0.0.1:{api_only.port}"
+    ids = [saturated_experiment(own_database_url, f"cli, rediagnosed {n}") for n in (1, 2)]
+    label = api_only.get_json(f"/experiments/{ids[0]}/report")["configs"][0]["label"]
+    # The stored epochs carry no diagnostics: the saturated softmax written beside them goes.
+    assert main([url, "rediagnose", *map(str, ids)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"experiment {ids[0]}: 2 ended jobs diagnosed again, 2 changed",
+        f"  {label}: no longer saturated_softmax",
+        f"experiment {ids[1]}: 2 ended jobs diagnosed again, 2 changed",
+        f"  {label}: no longer saturated_softmax",
+    ]
+    assert main([url, "rediagnose", str(ids[0])]) == 0
+    assert (
+        capsys.readouterr().out
+        == f"experiment {ids[0]}: 2 ended jobs diagnosed again, none changed\n"
+    )
+
+
+def lines_of(stream: IO[str]) -> "queue.Queue[str | None]":
+    """The stream's lines as they come, read on a thread of their own; None once it ended."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        for line in stream:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
+
+
+def test_watch_stopped_with_ctrl_c_shows_the_answer_so_far_marked_provisional(
+    api_only: Service,
+) -> None:
+    body = {"name": "cli, stopped watching", "base": SMALL, "seeds": [0, 1]}
+    experiment = api_only.post("/experiments", body).json()
+    first, second = (job["id"] for job in experiment["jobs"])
+    argv = [sys.executable, "-m", "cli", f"--url=http://127.0.0.1:{api_only.port}"]
+    watching = subprocess.Popen(
+        [*argv, "watch", str(experiment["id"])], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert watching.stdout is not None
+    try:
+        lines = lines_of(watching.stdout)
+        api_only.post(f"/jobs/{first}/cancel")
+        # Its event is on the screen: the watch is following the stream.
+        while lines.get(timeout=120) != f"job {first} (x/255, seed 0): cancelled":
+            pass
+        watching.send_signal(signal.SIGINT)
+        assert watching.wait(timeout=120) == 130
+        rest = list(iter(lambda: lines.get(timeout=120), None))
+    finally:
+        watching.kill()
+    assert rest[0].startswith(f"experiment {experiment['id']}: ")
+    assert rest[0].endswith("; stopped watching, its jobs go on")
+    assert rest[1] == "answer (provisional):"
+    assert rest[-1] == f"details: normlab results {experiment['id']}"
+    assert api_only.job(second)["status"] == "queued"

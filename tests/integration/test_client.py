@@ -70,11 +70,21 @@ def test_wait_draws_one_bar_in_a_terminal(service: Service) -> None:
 
 def test_errors_are_api_errors_with_the_problem_detail(service: Service) -> None:
     client = Client(f"http://127.0.0.1:{service.port}")
-    with pytest.raises(ApiError, match=r"^404: experiment 999999 not found$"):
+    with pytest.raises(ApiError, match=r"^404: experiment 999999 not found$") as missing:
         client.experiment(999999)
+    assert (missing.value.status, missing.value.title) == (404, "Not found")
+    assert (missing.value.detail, missing.value.errors) == ("experiment 999999 not found", [])
     with pytest.raises(
-        ApiError, match=r"^422: .*with a preset only name and seeds may be given, not base$"
+        ApiError,
+        match=r"^422: .*with a preset only name, seeds and stop_early may be given, not base$",
     ):
         client.submit("seed-question", base=SMALL)
-    with pytest.raises(ApiError, match="URL must be"):
+    with pytest.raises(ApiError) as invalid:
+        client.submit({"base": {"preprocessing": {"method": "bogus"}}, "seeds": [-1]})
+    assert (invalid.value.status, invalid.value.title) == (422, "Invalid request")
+    fields = [error["field"] for error in invalid.value.errors]
+    assert fields == ["base.preprocessing.method", "seeds.0"]
+    assert "'standardize'" in invalid.value.errors[0]["message"]
+    with pytest.raises(ApiError, match="URL must be") as unusable:
         Client("127.0.0.1:8000")
+    assert (unusable.value.status, unusable.value.errors) == (None, [])

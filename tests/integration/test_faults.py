@@ -28,6 +28,9 @@ MEDIUM = {"dataset": {"train_size": 12000, "test_size": 500}, "training": {"epoc
 SMALL = {"dataset": {"train_size": 500, "test_size": 200}, "training": {"epochs": 1}}
 
 StartService = Callable[..., Service]
+# A fault of a process or of Redis acts the same whatever the database: run on SQLite alone (the
+# default). The database's own faults run on both kinds.
+ANY_DATABASE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
@@ -82,6 +85,7 @@ def assert_complete_success(service: Service, job: dict[str, Any]) -> None:
     assert job["result"]["loss"] == items[-1]["loss"]
 
 
+@ANY_DATABASE
 def test_killed_training_process_reruns_the_job_at_once_as_attempt_2(
     fresh: StartService,
 ) -> None:
@@ -97,6 +101,7 @@ def test_killed_training_process_reruns_the_job_at_once_as_attempt_2(
     assert_complete_success(service, job)
 
 
+@ANY_DATABASE
 def test_killed_worker_replaced_by_a_new_one_finishes_the_job(fresh: StartService) -> None:
     service = fresh(NORMLAB_VISIBILITY_TIMEOUT="10")
     job_id = one_job(service, MEDIUM)
@@ -108,6 +113,7 @@ def test_killed_worker_replaced_by_a_new_one_finishes_the_job(fresh: StartServic
     assert_complete_success(service, job)
 
 
+@ANY_DATABASE
 def test_redis_restarted_during_a_job_then_the_worker_takes_the_next(
     fresh: StartService, private_redis: RedisServer
 ) -> None:
@@ -125,6 +131,7 @@ def test_redis_restarted_during_a_job_then_the_worker_takes_the_next(
     assert_complete_success(service, second)
 
 
+@ANY_DATABASE
 def test_redis_down_at_post_answers_quickly_and_the_job_runs_when_it_is_back(
     fresh: StartService, private_redis: RedisServer
 ) -> None:
@@ -186,6 +193,7 @@ def test_database_away_for_a_moment_leaves_no_half_written_success(
         assert job["result"] is None
 
 
+@ANY_DATABASE
 def test_cancel_holds_across_a_restart_of_the_workers(fresh: StartService) -> None:
     service = fresh()
     stop(service.processes["worker"])
@@ -210,6 +218,7 @@ def signal_pending(pid: int, sig: int) -> bool:
     return bool(pending & (1 << (sig - 1)))
 
 
+@ANY_DATABASE
 def test_job_past_its_time_limit_fails_and_the_worker_keeps_serving(fresh: StartService) -> None:
     # The training process is frozen (SIGSTOP) once the job runs, so the job cannot finish
     # within its limit however fast the machine is. The worker's main process still counts the
@@ -235,6 +244,7 @@ def _redis(server: RedisServer) -> redis.Redis:
     return redis.Redis.from_url(server.url)
 
 
+@ANY_DATABASE
 def test_jobs_queued_when_redis_restarts_empty_run_once_it_is_back(
     fresh: StartService, private_redis: RedisServer
 ) -> None:
@@ -251,6 +261,7 @@ def test_jobs_queued_when_redis_restarts_empty_run_once_it_is_back(
         assert_complete_success(service, wait_ended(service, job_id))
 
 
+@ANY_DATABASE
 def test_a_job_a_killed_worker_had_taken_from_redis_runs_on_the_next_worker(
     fresh: StartService, private_redis: RedisServer
 ) -> None:

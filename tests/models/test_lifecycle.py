@@ -125,6 +125,34 @@ def test_the_holding_attempt_ends_a_running_job(
     assert _events(session, running.id) == [("status", 1, {"status": status, "error": "x"})]
 
 
+@pytest.mark.parametrize(
+    ("config", "progress", "batches"),
+    [
+        (JobConfig(), {"batches_done": 1750, "batches_total": 1875}, 1875),  # 60,000 / 32
+        # Too short for any heartbeat to have written its batches: 100 images in 4 batches.
+        (JobConfig.model_validate({"dataset": {"train_size": 100}}), {}, 4),
+    ],
+)
+def test_a_succeeded_job_shows_every_batch_of_its_last_epoch(
+    engine: Engine, session: Session, config: JobConfig, progress: dict[str, int], batches: int
+) -> None:
+    job_id = add_job(session, config, 7, status=JobStatus.RUNNING, attempt=1, **progress)
+    running = Attempt(job_id, reload(session, job_id).experiment_id, 1)
+    assert _in_transaction(engine, lifecycle.end, running, JobStatus.SUCCEEDED) is Outcome.SUCCEEDED
+    job = reload(session, job_id)
+    assert (job.batches_done, job.batches_total) == (batches, batches)
+
+
+def test_a_failed_or_cancelled_job_keeps_the_batches_it_reached(
+    engine: Engine, session: Session
+) -> None:
+    for status in (JobStatus.FAILED, JobStatus.CANCELLED):
+        running = _job(session, JobStatus.RUNNING, batches_done=1750, batches_total=1875)
+        _in_transaction(engine, lifecycle.end, running, status)
+        job = reload(session, running.id)
+        assert (job.batches_done, job.batches_total) == (1750, 1875)
+
+
 def test_a_stale_attempt_cannot_end_the_job(engine: Engine, session: Session) -> None:
     running = _job(session, JobStatus.RUNNING, attempt=2)
     stale = Attempt(running.id, running.experiment_id, 1)

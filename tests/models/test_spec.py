@@ -50,6 +50,23 @@ def test_divisor_is_kept_only_for_scale() -> None:
     assert scaled.resolved().preprocessing.divisor == 1000
 
 
+@pytest.mark.parametrize(
+    ("divisor", "allowed"),
+    [
+        (5e-324, "must be at least 1e-36: a smaller divisor makes pixels infinite"),
+        (1e-37, "must be at least 1e-36"),
+        (1e40, "less than or equal to 1000000000000"),
+        (1e300, "less than or equal to 1000000000000"),
+    ],
+)
+def test_a_divisor_that_leaves_no_finite_nonzero_input_is_refused(
+    divisor: float, allowed: str
+) -> None:
+    [(where, message)] = errors_of({"preprocessing": {"divisor": divisor}})
+    assert where == "preprocessing.divisor"
+    assert allowed in message
+
+
 def test_divisor_written_with_a_method_that_ignores_it_is_refused() -> None:
     [(where, message)] = errors_of({"preprocessing": {"method": "standardize", "divisor": 255}})
     assert where == "preprocessing.divisor"

@@ -110,6 +110,12 @@ def test_eight_sigmoid_layers_under_sgd_vanish_the_gradient_and_sit_at_chance() 
     assert {"vanishing_gradients", "at_chance"}.isdisjoint(names(HEALTHY))
 
 
+def test_sgd_at_learning_rate_1e_5_takes_steps_too_small_to_leave_chance() -> None:
+    found = conditions(config(training={"optimizer": "sgd", "learning_rate": 1e-5, "epochs": 3}))
+    assert found[("tiny_steps", "hidden_1")].evidence["values"]["hidden_1.update_ratio"] < 0.004
+    assert found[("at_chance", "job")].caused_by == "tiny_steps"
+
+
 def test_sgd_at_learning_rate_10_explodes_and_the_job_records_where() -> None:
     blown = config(training={"optimizer": "sgd", "learning_rate": 10, "epochs": 2})
     ending, epochs = trained(blown)

@@ -5,7 +5,7 @@ from typing import get_args
 import numpy as np
 import pytest
 
-from models.spec import PreprocessingMethod, PreprocessingSpec
+from models.spec import MAX_DIVISOR, MIN_DIVISOR, PreprocessingMethod, PreprocessingSpec
 from worker.preprocessing import ALIGNMENT, preprocess
 
 # Two 1x3 "images": the first pixel varies, the second is constant, the third varies.
@@ -32,6 +32,17 @@ def test_scale_divides_by_the_divisor() -> None:
         train, np.array([[[0, 0.007, 0.255]], [[0.1, 0.007, 0.055]]], dtype=np.float32)
     )
     np.testing.assert_array_equal(test, np.array([[[0.05, 0.007, 0.155]]], dtype=np.float32))
+
+
+@pytest.mark.parametrize("divisor", [MIN_DIVISOR, MAX_DIVISOR])
+def test_scale_at_either_bound_of_the_divisor_keeps_every_input_finite_and_pixels_apart(
+    divisor: float,
+) -> None:
+    train, test = run("scale", divisor)
+    inputs = np.concatenate([train.ravel(), test.ravel()])
+    pixels = np.concatenate([TRAIN.ravel(), TEST.ravel()])
+    assert np.isfinite(inputs).all()
+    assert ((inputs != 0) == (pixels != 0)).all()
 
 
 def test_scale_defaults_to_255() -> None:

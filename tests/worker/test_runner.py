@@ -133,3 +133,33 @@ def test_a_database_error_is_stored_as_a_stable_text_without_the_drivers_message
     )
     assert runner.describe(refused) == "database unavailable"
     assert runner.describe(ValueError("bad shape")) == "ValueError: bad shape"
+
+
+RAW_CLIPPED = {"preprocessing": {"method": "none"}, "loss": {"mode": "clipped_probabilities"}}
+
+
+def test_a_job_asked_to_stop_early_stops_once_its_clipped_stall_has_held_two_epochs(
+    worker_env: Settings, session: Session
+) -> None:
+    stuck = small_config(training={"epochs": 6}, **RAW_CLIPPED)
+    job_id = add_job(session, stuck, stop_early=True)
+    assert runner.run_job(job_id) == JobStatus.SUCCEEDED
+    job = reload(session, job_id)
+    assert job.stopped_early == {"epoch": 2, "condition": "clipped_stall"}
+    assert metric_epochs(session, job_id) == [0, 1, 2]
+    assert job.final_loss == session.get(EpochMetric, (job_id, 2)).loss  # type: ignore[union-attr]
+
+
+def test_stopping_early_leaves_a_run_that_learns_and_a_job_not_asking_alone(
+    worker_env: Settings, session: Session
+) -> None:
+    learns = add_job(session, small_config(training={"epochs": 3}), stop_early=True)
+    assert runner.run_job(learns) == JobStatus.SUCCEEDED
+    assert (reload(session, learns).stopped_early, metric_epochs(session, learns)) == (
+        None,
+        [0, 1, 2, 3],
+    )
+    not_asked = add_job(session, small_config(training={"epochs": 3}, **RAW_CLIPPED))
+    assert runner.run_job(not_asked) == JobStatus.SUCCEEDED
+    assert reload(session, not_asked).stopped_early is None
+    assert metric_epochs(session, not_asked) == [0, 1, 2, 3]

@@ -2,7 +2,9 @@
 "use strict";
 
 const TERMINAL = ["succeeded", "failed", "cancelled"];
-const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
+// One colour per config, by its place in the report: the server's (api/palette.py), so the plot agrees.
+const PALETTE = JSON.parse(document.getElementById("palette").textContent);
+const configColour = (index) => PALETTE[index % PALETTE.length];
 
 // An element with attributes and children (strings become text: names are never parsed as HTML).
 function el(tag, attrs, ...children) {
@@ -81,7 +83,57 @@ function withAlpha(hex, alpha) {
   return `rgba(${n >> 16}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
 
+// Where a log axis puts its ticks: 1, 2, 3 and 5 per decade over a decade or two, 1, 2 and 5
+// over a few, every decade or every other beyond; a range within one decade gets round values
+// evenly spaced (Chart.js's own crowd it: 11.52, 11.53, ... 11.60 overlapped).
+function logTicks(min, max, count = 6) {
+  const decades = Math.log10(max / min);
+  const multiples = decades > 3 ? [1] : decades > 1.5 ? [1, 2, 5] : [1, 2, 3, 5];
+  const values = [];
+  for (let power = Math.floor(Math.log10(min)); power <= Math.ceil(Math.log10(max)); power += 1) {
+    for (const multiple of multiples) values.push(Number((multiple * 10 ** power).toPrecision(6)));
+  }
+  const inside = values.filter((value) => value >= min && value <= max);
+  if (inside.length < 3) return evenTicks(min, max, count);
+  const every = decades > 3 ? Math.ceil(inside.length / count) : 1;
+  return inside.filter((_, index) => index % every === 0);
+}
+
+// About `count` round values from min to max, a step of 1, 2 or 5 times a power of ten apart.
+function evenTicks(min, max, count) {
+  const rough = (max - min) / (count - 1);
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((multiple) => multiple * power).find((candidate) => candidate >= rough);
+  const values = [];
+  for (let index = Math.ceil(min / step); index * step <= max * (1 + 1e-12); index += 1) {
+    values.push(Number((index * step).toPrecision(6)));
+  }
+  return values;
+}
+
+// A log axis's ticks and labels are ours; a linear axis keeps Chart.js's.
+function roundLogTicks(scale) {
+  if (scale.type === "logarithmic" && scale.min > 0 && scale.max > scale.min) {
+    scale.ticks = logTicks(scale.min, scale.max).map((value) => ({ value }));
+  }
+}
+
+// Legend items as Chart.js makes them, each drawn with its series' own dashes and width (for a
+// point-style swatch Chart.js takes both from the points, which have none).
+function legendLines(chart) {
+  return Chart.defaults.plugins.legend.labels.generateLabels(chart).map((item) => {
+    const dataset = chart.data.datasets[item.datasetIndex];
+    return { ...item, lineDash: dataset.borderDash || [], lineWidth: dataset.borderWidth, strokeStyle: dataset.borderColor };
+  });
+}
+
+function tickLabel(value, index, ticks) {
+  if (this.type !== "logarithmic") return Chart.Ticks.formatters.numeric.call(this, value, index, ticks);
+  return String(Number(value.toPrecision(4)));
+}
+
 // A Chart.js line chart over epochs; datasets flagged `band` stay out of the legend and tooltip.
+// Legend swatches are short lines drawn as the series are (solid or dashed), not boxes.
 function lineChart(canvas, yTitle) {
   return new Chart(canvas, {
     type: "line",
@@ -95,10 +147,23 @@ function lineChart(canvas, yTitle) {
       interaction: { mode: "nearest", intersect: false },
       scales: {
         x: { type: "linear", title: { display: true, text: "epoch" }, ticks: { precision: 0 } },
-        y: { type: "linear", title: { display: true, text: yTitle } },
+        y: {
+          type: "linear",
+          title: { display: true, text: yTitle },
+          afterBuildTicks: roundLogTicks,
+          ticks: { callback: tickLabel },
+        },
       },
       plugins: {
-        legend: { labels: { filter: (item, data) => !data.datasets[item.datasetIndex].band } },
+        legend: {
+          labels: {
+            filter: (item, data) => !data.datasets[item.datasetIndex].band,
+            generateLabels: legendLines,
+            usePointStyle: true,
+            pointStyle: "line",
+            pointStyleWidth: 36,
+          },
+        },
         tooltip: { filter: (item) => !item.dataset.band },
       },
     },

@@ -37,7 +37,7 @@ function seedLine(job, label, colour, metric, log) {
 function curveDatasets(jobs, labels, metric, { log, seeds }) {
   const datasets = [];
   labels.forEach((label, index) => {
-    const colour = PALETTE[index % PALETTE.length];
+    const colour = configColour(index);
     const members = [...jobs.values()].filter((job) => job.label === label);
     const rows = byEpoch(members, metric, log);
     const line = (statistic) => rows.map(([epoch, values]) => ({ x: epoch, y: statistic(values) }));

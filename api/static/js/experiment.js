@@ -93,10 +93,28 @@ function renderReport(report) {
   replaceChildren("findings", report.findings.length ? report.findings.map((f) => el("div", { class: "finding" },
     el("div", { class: "question" }, `${f.a} against ${f.b}: ${f.verdict}`), f.statement))
     : el("p", { class: "muted" }, "No findings yet: they appear once two configs have results to compare."));
-  replaceChildren("follow-ups", report.follow_ups.map((f) => el("div", { class: "finding" },
-    el("div", { class: "question" }, `${f.number}. ${f.config}: ${f.condition}`), `try ${f.change} `,
-    el("button", { type: "button", onclick: () => submitted(postJSON("/experiments", f.spec)) }, "run this follow-up"))));
+  renderFollowUps(report.follow_ups);
+  // Beside the answer while any job is queued or running (the summary says how many).
+  control("provisional").hidden = !report.provisional;
 }
+
+// What running a follow-up showed: its verdict, in words, and the experiment that ran it.
+function confirmationLine(c) {
+  if (!c) return el("p", { class: "muted" }, "not run yet");
+  return el("p", { class: "confirmation" },
+    el("span", { class: `verdict ${c.verdict}` }, c.verdict.replace("_", " ")), " ", c.statement, " ",
+    el("a", { href: `/ui/experiments/${c.experiment_id}` }, `experiment ${c.experiment_id}`));
+}
+
+function renderFollowUps(followUps) {
+  control("follow-ups-run").hidden = !followUps.some((f) => f.confirmation === null);
+  replaceChildren("follow-ups", followUps.length ? followUps.map((f) => el("div", { class: "finding", "data-number": f.number },
+    el("div", { class: "question" }, `${f.number}. ${f.config}: ${f.condition}`), `try ${f.change} `,
+    el("button", { type: "button", onclick: () => submitted(postJSON("/experiments", f.spec)) }, "run only this one"),
+    confirmationLine(f.confirmation)))
+    : el("p", { class: "muted" }, "None: the diagnosis suggests none."));
+}
+
 
 async function refresh() {
   const [experiment, report] = await Promise.all([
@@ -141,6 +159,7 @@ async function start() {
 
 for (const id of ["figures", "log", "last", "seeds"]) control(id).addEventListener("change", draw);
 control("rerun").addEventListener("click", () => submitted(postJSON(`/experiments/${experimentId}/rerun`)));
+control("run-follow-ups").addEventListener("click", () => submitted(postJSON(`/experiments/${experimentId}/follow-ups`)));
 control("cancel-experiment").addEventListener("click", () => postJSON(`/experiments/${experimentId}/cancel`).then(setJobs));
 window.normlab = { charts, jobs };
 start();

@@ -1,0 +1,45 @@
+"""The report as the terminal shows it: the figure it was asked for, in words."""
+
+from typing import Any
+
+from cli.render import report_lines
+
+
+def interval(mean: float) -> dict[str, Any]:
+    """A final figure over two seeds."""
+    return {"n": 2, "mean": mean, "std": 0.01, "ci_low": mean - 0.1, "ci_high": mean + 0.1}
+
+
+def report(metric: str) -> dict[str, Any]:
+    """A report of one config, compared on `metric`."""
+    row = {
+        "label": "x/255",
+        "conditions": [],
+        "final_loss": interval(0.3),
+        "final_accuracy": interval(0.89),
+        "final_test_loss": interval(0.37),
+        "final_test_accuracy": interval(0.86),
+    }
+    return {
+        "experiment_id": 1,
+        "name": "seed",
+        "status": "succeeded",
+        "provisional": False,
+        "summary": ["x/255 learned."],
+        "configs": [row],
+        "metric": metric,
+        "findings": [],
+        "follow_ups": [],
+    }
+
+
+def test_the_report_shows_the_figure_it_compares_configs_on() -> None:
+    for metric, line, pairs in (
+        ("test_loss", "  x/255: test loss 0.3700 (95% CI 0.2700 to 0.4700), n=2", "test loss"),
+        ("loss", "  x/255: train loss 0.3000 (95% CI 0.2000 to 0.4000), n=2", "train loss"),
+        ("test_accuracy", "  x/255: test accuracy 0.8600", "test accuracy"),
+        ("accuracy", "  x/255: train accuracy 0.8900", "train accuracy"),
+    ):
+        lines = report_lines(report(metric))
+        assert any(shown.startswith(line) for shown in lines), lines
+        assert f"pairs on {pairs}:" in lines
