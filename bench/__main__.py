@@ -39,7 +39,7 @@ def main() -> None:
         results["stop_early"] = stopping.measure(url, TEST_REDIS_URL)
         results["api_sqlite"] = api_load.measure(url, TEST_REDIS_URL)
     with postgres_database() as url:
-        results["api_postgresql"] = api_load.measure(url, TEST_REDIS_URL)
+        results["api_postgresql_processes"] = api_load.compare_processes(url, TEST_REDIS_URL)
     with postgres_database() as url:
         results["query_postgresql"] = query.measure(url, TEST_REDIS_URL)
     bound = results["sweep_flops"] / (2 * results["matmul_flops_per_second_one_thread"])
@@ -56,9 +56,11 @@ def main() -> None:
     show("the seed question, 5 seeds, without and with stop_early", results["stop_early"])
     for name, figures in results["query_postgresql"].items():
         show(f"PostgreSQL, 100,000 jobs and 1,000,000 epoch rows: {name}", figures)
-    for name in ("api_sqlite", "api_postgresql"):
-        for operation, figures in results[name].items():
-            show(f"{name}: {operation}", figures)
+    for operation, figures in results["api_sqlite"].items():
+        show(f"api_sqlite: {operation}", figures)
+    for operation, counts in results["api_postgresql_processes"].items():
+        for count, figures in counts.items():
+            show(f"api_postgresql, {count}: {operation}", figures)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2))
     print(f"\nwritten to {RESULTS}", file=sys.stderr)

@@ -1,13 +1,16 @@
-"""The API under load from wrk: GET /jobs/{id} and POST /experiments, one uvicorn process."""
+"""The API under load from wrk: GET /jobs/{id} and POST /experiments, against one uvicorn
+process, or against 1, 2 and 4 processes side by side."""
 
 import re
 import subprocess
 import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from harness.service import running_api
+from harness.service import Service, running_api
 
+PROCESS_COUNTS = (1, 2, 4)
 SMALL_JOB = (
     '{"base": {"dataset": {"train_size": 100, "test_size": 100}, "training": {"epochs": 1}}}'
 )
@@ -53,13 +56,66 @@ def measure(database_url: str, redis_url: str, seconds: int = 5, rounds: int = 3
         tempfile.TemporaryDirectory() as logs,
         running_api(database_url, redis_url, Path(logs)) as service,
     ):
-        small = {"base": {"dataset": {"train_size": 100}}}
-        job_id = service.post("/experiments", small).json()["jobs"][0]["id"]
-        base = f"http://127.0.0.1:{service.port}"
-        script = Path(logs) / "post.lua"
-        script.write_text(POST_SCRIPT)
-        gets, posts = [], []
-        for _ in range(rounds):
-            gets.append(wrk(f"{base}/jobs/{job_id}", seconds, 16))
-            posts.append(wrk(f"{base}/experiments", seconds, 8, script))
-    return {"get_job": _median_run(gets), "post_experiment": _median_run(posts)}
+        job_id = _one_job(service)
+        gets, posts = _rounds({1: service}, job_id, Path(logs), seconds, rounds)
+    return {"get_job": _median_run(gets[1]), "post_experiment": _median_run(posts[1])}
+
+
+def compare_processes(
+    database_url: str, redis_url: str, seconds: int = 5, rounds: int = 3
+) -> dict[str, Any]:
+    """GET and POST against 1, 2 and 4 API processes (uvicorn's workers, WEB_CONCURRENCY) on
+    one database, all running at once and measured in turn, round after round, so that every
+    count meets the same machine; each count's median round, its rate and p99 against one's."""
+    with ExitStack() as stack:
+        logs = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        services = {}
+        for count in PROCESS_COUNTS:
+            (logs / str(count)).mkdir()
+            env = {"WEB_CONCURRENCY": str(count)}
+            services[count] = stack.enter_context(
+                running_api(database_url, redis_url, logs / str(count), **env)
+            )
+        job_id = _one_job(services[1])
+        gets, posts = _rounds(services, job_id, logs, seconds, rounds)
+    return {
+        "get_job": _against_one({n: _median_run(runs) for n, runs in gets.items()}),
+        "post_experiment": _against_one({n: _median_run(runs) for n, runs in posts.items()}),
+    }
+
+
+def _one_job(service: Service) -> int:
+    small = {"base": {"dataset": {"train_size": 100}}}
+    return int(service.post("/experiments", small).json()["jobs"][0]["id"])
+
+
+Runs = dict[int, list[dict[str, float]]]
+
+
+def _rounds(
+    services: dict[int, Service], job_id: int, logs: Path, seconds: int, rounds: int
+) -> tuple[Runs, Runs]:
+    """wrk against each service in turn, GET then POST, `rounds` times."""
+    script = logs / "post.lua"
+    script.write_text(POST_SCRIPT)
+    gets: Runs = {count: [] for count in services}
+    posts: Runs = {count: [] for count in services}
+    for _ in range(rounds):
+        for count, service in services.items():
+            base = f"http://127.0.0.1:{service.port}"
+            gets[count].append(wrk(f"{base}/jobs/{job_id}", seconds, 16))
+            posts[count].append(wrk(f"{base}/experiments", seconds, 8, script))
+    return gets, posts
+
+
+def _against_one(by_count: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """Each count's figures with its rate and p99 as multiples of one process's."""
+    one = by_count[1]
+    return {
+        f"processes={count}": figures
+        | {
+            "rate_against_one": figures["requests_per_second"] / one["requests_per_second"],
+            "p99_against_one": figures["p99_seconds"] / one["p99_seconds"],
+        }
+        for count, figures in by_count.items()
+    }

@@ -17,6 +17,15 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30
 # Enough pooled connections for the API's request threads under load: an overflow connection is
 # opened and closed per request, which costs more than the query it serves.
 POOL = {"pool_size": 20, "max_overflow": 20}
+# A PostgreSQL server behind a cut link answers nothing: without bounds a connect or a statement
+# waits for the kernel's TCP retries (minutes) instead of failing into the callers' retries; and
+# a transaction the cut leaves open would hold its row locks (a job's row) until the server
+# notices the client gone (hours). Each is many times what a statement of the service takes.
+POSTGRES_TIMEOUTS = {
+    "connect_timeout": 5,
+    "tcp_user_timeout": 10_000,  # milliseconds a sent statement may go unacknowledged
+    "options": "-c idle_in_transaction_session_timeout=60s",
+}
 
 
 def normalize_url(url: str) -> str:
@@ -56,7 +65,7 @@ def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(url, **POOL)
+        engine = create_engine(url, connect_args=POSTGRES_TIMEOUTS, **POOL)
         event.listen(engine, "checkout", partial(_replace_if_closed, engine.dialect))
         return engine
     if parsed.database and parsed.database != ":memory:":

@@ -9,7 +9,9 @@
                  |                                +-- stop early (a stopping rule): stays
                  |                                    running until its loop stops, then ends
                  |                                    succeeded with the epoch's figures
-                 |                                +-- take over (its process is gone): requeue
+                 |                                +-- release (process gone, silent or cut off):
+                 |                                    requeue; cancel if asked; fail past the cap
+                 |                                +-- take over (its process is gone): release
                  |                                    and claim as attempt + 1, one transaction
                  +--- cancel --> cancelled
                  +--- republish (relay): stays queued, enqueued_at refreshed
@@ -34,8 +36,10 @@ from models.base import UTCDateTime, utcnow
 from models.event import EPOCH, STATUS, job_event
 from models.job import TERMINAL_STATUSES, Job, JobStatus
 
-# The reason an attempt whose process died is requeued (or failed, past the attempt cap).
+# Why an attempt was released (requeued, or failed past the attempt cap): its process died or
+# fell silent; or it could not reach the database and gave the job up.
 WORKER_LOST = "worker lost"
+DATABASE_LOST = "database unavailable"
 
 
 class Outcome(StrEnum):
@@ -148,12 +152,28 @@ def holder(session: Session, job_id: int) -> tuple[Attempt, str | None] | None:
     return Attempt(job_id, row.experiment_id, row.attempt), row.claimed_by
 
 
-def take_over(session: Session, dead: Attempt, claimed_by: str, *, reason: str) -> Claim | None:
-    """A running attempt whose process is known to be gone -> queued -> running as the next
-    attempt by `claimed_by`; None if `dead` no longer holds the job (fenced)."""
-    if requeue(session, dead, reason=reason) is Outcome.REFUSED:
+def take_over(
+    session: Session, dead: Attempt, claimed_by: str, *, reason: str, max_attempts: int
+) -> Claim | None:
+    """A running attempt whose process is known to be gone -> released (see `release`) and,
+    if that requeued it, running as the next attempt by `claimed_by`; None otherwise."""
+    if release(session, dead, reason=reason, max_attempts=max_attempts) is not Outcome.REQUEUED:
         return None
     return claim(session, dead.id, claimed_by)
+
+
+def release(session: Session, attempt: Attempt, *, reason: str, max_attempts: int) -> Outcome:
+    """A running attempt that will not end by itself (its process gone or silent, or cut off
+    from the database): cancelled if a client asked, failed with `reason` once it was the
+    `max_attempts`th, else requeued; REFUSED if the attempt no longer holds the job."""
+    held = session.execute(select(Job.cancel_requested_at).where(_held(attempt))).one_or_none()
+    if held is None:
+        return Outcome.REFUSED
+    if held.cancel_requested_at is not None:
+        return end(session, attempt, JobStatus.CANCELLED)
+    if attempt.attempt >= max_attempts:
+        return end(session, attempt, JobStatus.FAILED, error=reason)
+    return requeue(session, attempt, reason=reason)
 
 
 def progress(

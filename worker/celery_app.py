@@ -5,13 +5,20 @@ import warnings
 from typing import Any
 
 from celery import Celery
-from celery.signals import setup_logging, task_postrun, task_prerun, worker_process_init
+from celery.signals import (
+    setup_logging,
+    task_postrun,
+    task_prerun,
+    worker_init,
+    worker_process_init,
+)
+from sqlalchemy.exc import OperationalError
 
 from models.broker import celery_config
 from models.db import get_engine
 from models.settings import get_settings
 from models.tasks import ADVANCE_EXPERIMENTS, REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB
-from worker import logs
+from worker import logs, maintenance
 
 log = logging.getLogger(__name__)
 settings = get_settings()
@@ -28,8 +35,8 @@ app.conf.update(
     task_reject_on_worker_lost=True,
     task_ignore_result=True,
     worker_prefetch_multiplier=1,
-    # A child imports TensorFlow, loads the data and compiles the seed's model before it says
-    # it is up (worker_process_init): far longer than Celery's 4 s default allows.
+    # A child imports TensorFlow and loads the data before it says it is up
+    # (worker_process_init): far longer than Celery's 4 s default allows.
     worker_proc_alive_timeout=180,
     worker_concurrency=settings.worker_concurrency,
     worker_max_tasks_per_child=settings.max_tasks_per_child,
@@ -46,6 +53,17 @@ app.conf.update(
         },
     },
 )
+
+
+@worker_init.connect  # type: ignore[untyped-decorator]
+def _release_orphans(**_: Any) -> None:
+    # In the main process, before its pool starts: the jobs this host's processes ran when they
+    # died with their worker (killed, a container restarted) are released now, so they run by
+    # the time this worker is ready instead of after the staleness limit.
+    try:
+        maintenance.release_orphans(max_attempts=settings.max_attempts)
+    except OperationalError:
+        log.warning("database unreachable at start-up; orphaned jobs are left to the reaper")
 
 
 @worker_process_init.connect  # type: ignore[untyped-decorator]

@@ -3,8 +3,6 @@ the database is away. The transitions themselves, fenced on the attempt, are mod
 """
 
 import logging
-import os
-import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -28,12 +26,14 @@ from models.lifecycle import Attempt, Outcome
 from models.metric import EpochMetric
 from models.settings import get_settings
 from models.spec import JobConfig
-from worker import round_trigger, stopping
+from worker import hosts, round_trigger, stopping
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 # About 8 s in all: enough to ride out a database restart or a dropped connection.
 RETRY_DELAYS = (0.2, 0.5, 1.0, 2.0, 4.0)
+# How often an attempt that gave its job up tries to release it while the database is away.
+GIVE_UP_POLL_SECONDS = 1.0
 
 
 def retrying(action: Callable[[], T]) -> T:
@@ -51,6 +51,42 @@ class JobLost(RuntimeError):
     """The job is no longer running under this attempt; stop writing to it."""
 
 
+def _or_give_up(job: "ClaimedJob", write: Callable[[], T]) -> T:
+    """A write of a running attempt, retried; if the database stays away past the retries,
+    the attempt gives the job up (`give_up`) and stops with JobLost."""
+    try:
+        return retrying(write)
+    except OperationalError as error:
+        give_up(job)
+        raise JobLost(f"job {job.id}: attempt {job.attempt} gave the job up") from error
+
+
+def give_up(job: "ClaimedJob") -> None:
+    """Release a job this attempt cannot record (lifecycle.release) the moment the database
+    answers, so it is never left running with nothing running it. Tried until the staleness
+    limit: past it the reaper releases the job as soon as the database answers."""
+    settings = get_settings()
+    deadline = time.monotonic() + settings.stale_seconds
+    log.warning("job %s: database unreachable; attempt %s gives it up", job.id, job.attempt)
+    while True:
+        try:
+            outcome = _release(job, settings.max_attempts)
+        except OperationalError:
+            if time.monotonic() >= deadline:
+                log.warning("job %s: database still away; left to the reaper", job.id)
+                return
+            time.sleep(GIVE_UP_POLL_SECONDS)
+            continue
+        log.warning("job %s: attempt %s given up: %s", job.id, job.attempt, outcome)
+        return
+
+
+def _release(job: Attempt, max_attempts: int) -> Outcome:
+    with session_scope() as session:
+        reason = lifecycle.DATABASE_LOST
+        return lifecycle.release(session, job, reason=reason, max_attempts=max_attempts)
+
+
 @dataclass(frozen=True)
 class ClaimedJob(Attempt):
     """A job this process now runs: the attempt, its config and seed."""
@@ -59,26 +95,6 @@ class ClaimedJob(Attempt):
     seed: int
     stop_early: bool = False
     claimed_at: float = field(default_factory=time.monotonic)
-
-
-def this_process() -> str:
-    """What a claim records of the process that makes it: "host:pid"."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def is_gone(claimed_by: str | None) -> bool:
-    """Whether the process that claimed an attempt provably no longer runs: on this host, with
-    no process of its pid. Another host's process, or an unknown one, may be alive."""
-    host, _, pid = (claimed_by or "").rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # a process of that pid exists, owned by someone else
-        return False
-    return False
 
 
 def claim(job_id: int) -> ClaimedJob | None:
@@ -97,7 +113,7 @@ def claim(job_id: int) -> ClaimedJob | None:
 
 def _claim(job_id: int) -> lifecycle.Claim | None:
     with session_scope() as session:
-        me = this_process()
+        me = hosts.this_process()
         claimed = lifecycle.claim(session, job_id, me) or _take_over(session, job_id, me)
         if claimed is None:
             return None
@@ -108,22 +124,20 @@ def _claim(job_id: int) -> lifecycle.Claim | None:
 
 def _take_over(session: Session, job_id: int, me: str) -> lifecycle.Claim | None:
     """A running job whose process is gone: the next attempt, by this process, at once
-    (not after the reaper's staleness); failed as worker lost past the attempt cap."""
+    (not after the reaper's staleness), if lifecycle.release requeues it."""
     held = lifecycle.holder(session, job_id)
-    if held is None or not is_gone(held[1]):
+    if held is None or not hosts.is_gone(held[1]):
         return None
     dead = held[0]
     log.warning("job %s: attempt %s's process %s is gone", job_id, dead.attempt, held[1])
-    if dead.attempt >= get_settings().max_attempts:
-        lifecycle.end(session, dead, JobStatus.FAILED, error=lifecycle.WORKER_LOST)
-        return None
-    return lifecycle.take_over(session, dead, me, reason=lifecycle.WORKER_LOST)
+    cap = get_settings().max_attempts
+    return lifecycle.take_over(session, dead, me, reason=lifecycle.WORKER_LOST, max_attempts=cap)
 
 
 def record_epoch(job: ClaimedJob, result: EpochResult) -> list[Condition]:
     """Write one epoch's metrics, its diagnostics and the job's progress, then the job's
     conditions as the stored epochs show them, in one transaction; those conditions."""
-    return retrying(lambda: _record_epoch(job, result))
+    return _or_give_up(job, lambda: _record_epoch(job, result))
 
 
 def _diagnose(session: Session, job: ClaimedJob, epochs: Sequence[EpochResult]) -> list[Condition]:
@@ -209,7 +223,7 @@ def finish(
     """End the job: terminal status, error, whether it stopped early, and from its stored
     epochs its curve summary, its conditions and (once succeeded) its final figures; False if
     the job is not ours."""
-    ended = retrying(lambda: _end(job, status, error, stopped_early))
+    ended = _or_give_up(job, lambda: _end(job, status, error, stopped_early))
     if ended:
         round_trigger.job_ended(job.experiment_id)
     return ended

@@ -16,38 +16,53 @@ from models.db import session_scope
 from models.job import Job, JobStatus
 from models.lifecycle import WORKER_LOST, Attempt, Outcome
 from models.spec import JobConfig
+from worker import hosts
 
 log = logging.getLogger(__name__)
 
 
-def _end_or_requeue(attempt: Attempt, cancelled: bool, max_attempts: int) -> Outcome:
+def _release(attempt: Attempt, max_attempts: int) -> Outcome:
     with session_scope() as session:
-        if cancelled:
-            return lifecycle.end(session, attempt, JobStatus.CANCELLED)
-        if attempt.attempt >= max_attempts:
-            return lifecycle.end(session, attempt, JobStatus.FAILED, error=WORKER_LOST)
-        return lifecycle.requeue(session, attempt, reason=WORKER_LOST)
+        return lifecycle.release(session, attempt, reason=WORKER_LOST, max_attempts=max_attempts)
 
 
 def reap_stale_jobs(*, stale_seconds: float, max_attempts: int) -> dict[int, str]:
-    """Running jobs without a heartbeat for `stale_seconds`: re-queue, or fail past the cap;
+    """Running jobs without a heartbeat for `stale_seconds`: released (lifecycle.release);
     each one's Outcome (a str, as the task's result carries it)."""
     cutoff = utcnow() - timedelta(seconds=stale_seconds)
     last_sign = func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at)
     with session_scope() as session:
         stale = session.execute(
-            select(Job.id, Job.experiment_id, Job.attempt, Job.cancel_requested_at).where(
+            select(Job.id, Job.experiment_id, Job.attempt).where(
                 Job.status == JobStatus.RUNNING, last_sign < cutoff
             )
         ).all()
     outcomes: dict[int, str] = {
-        job_id: _end_or_requeue(
-            Attempt(job_id, experiment_id, attempt), cancel is not None, max_attempts
-        )
-        for job_id, experiment_id, attempt, cancel in stale
+        job_id: _release(Attempt(job_id, experiment_id, attempt), max_attempts)
+        for job_id, experiment_id, attempt in stale
     }
     for job_id, outcome in outcomes.items():
         log.warning("job %s: heartbeat older than %ss, %s", job_id, stale_seconds, outcome)
+    return outcomes
+
+
+def release_orphans(*, max_attempts: int) -> dict[int, str]:
+    """Running jobs claimed by a process of this host that no longer runs (a worker killed
+    with its children): released at once, not after the staleness limit. Each one's Outcome."""
+    with session_scope() as session:
+        running = session.execute(
+            select(Job.id, Job.experiment_id, Job.attempt, Job.claimed_by).where(
+                Job.status == JobStatus.RUNNING,
+                Job.claimed_by.startswith(hosts.this_host(), autoescape=True),
+            )
+        ).all()
+    outcomes: dict[int, str] = {
+        job_id: _release(Attempt(job_id, experiment_id, attempt), max_attempts)
+        for job_id, experiment_id, attempt, claimed_by in running
+        if hosts.is_gone(claimed_by)
+    }
+    for job_id, outcome in outcomes.items():
+        log.warning("job %s: its process on this host is gone, %s", job_id, outcome)
     return outcomes
 
 

@@ -14,7 +14,7 @@ from worker.data import FashionMnist, load_fashion_mnist
 from worker.hooks import RecordingHooks
 from worker.preprocessing import preprocess
 from worker.training import runtime
-from worker.training.loop import TrainingData, compile_ahead, release_model_state, train
+from worker.training.loop import TrainingData, release_model_state, train
 from worker.training.results import Ending, TrainingOutcome
 
 log = logging.getLogger(__name__)
@@ -35,11 +35,9 @@ def dataset() -> FashionMnist:
 
 
 def warm_up() -> None:
-    """Before the first job: configure TensorFlow, load the data, compile the seed's model."""
-    settings = get_settings()
-    runtime.configure(settings.tf_threads)
+    """Before the first job: configure TensorFlow and load the data, which every job needs."""
+    runtime.configure(get_settings().tf_threads)
     dataset()
-    compile_ahead(JobConfig().resolved(), xla=settings.xla)
 
 
 def training_data(config: JobConfig) -> TrainingData:

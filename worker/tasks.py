@@ -5,6 +5,7 @@ import logging
 from celery.exceptions import Reject, SoftTimeLimitExceeded
 from sqlalchemy.exc import OperationalError
 
+from models.lifecycle import Outcome
 from models.settings import get_settings
 from models.spec import JobConfig
 from models.tasks import (
@@ -16,6 +17,7 @@ from models.tasks import (
 )
 from worker import maintenance, rounds
 from worker.celery_app import app
+from worker.jobs import JobLost
 from worker.publishing import broker, publish_jobs
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,9 @@ def train_job(job_id: int) -> str:
 
     try:
         return run_job(job_id, time_limit_errors=(SoftTimeLimitExceeded,))
+    except JobLost:  # the attempt gave the job up while ending it: the job is released
+        log.warning("job %s: not recorded; released for another attempt", job_id)
+        return Outcome.REFUSED
     except OperationalError as error:
         log.warning("job %s: database unreachable; task back to the queue", job_id)
         raise Reject(type(error).__name__, requeue=True) from error

@@ -1,12 +1,15 @@
 """Real API and worker processes, shared or fresh, against the test databases and Redis."""
 
 from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from harness.databases import TEST_DATABASE_KINDS, TEST_REDIS_URL, database_of_kind
 from harness.processes import RedisServer
 from harness.service import Service, running_api, running_service
+from tests.integration.faults import StartService
 
 
 # The shared service's maintenance worker relays and reaps every second until the run ends:
@@ -42,6 +45,21 @@ def api_only(own_database_url: str, tmp_path_factory: pytest.TempPathFactory) ->
     """The API alone on a database of this test's own: no worker, so its jobs stay queued."""
     with running_api(own_database_url, TEST_REDIS_URL, tmp_path_factory.mktemp("logs")) as live:
         yield live
+
+
+@pytest.fixture
+def fresh(own_database_url: str, tmp_path: Path) -> Iterator[StartService]:
+    """Start a service of this test's own (any Redis URL, extra settings); stopped afterwards."""
+    started: list[Any] = []
+
+    def start(redis_url: str = TEST_REDIS_URL, **extra: str) -> Service:
+        context = running_service(own_database_url, redis_url, tmp_path, **extra)
+        started.append(context)
+        return context.__enter__()
+
+    yield start
+    for context in reversed(started):
+        context.__exit__(None, None, None)
 
 
 @pytest.fixture

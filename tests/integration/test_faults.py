@@ -6,83 +6,28 @@ Each test starts its own API and workers, so what it breaks is its own; each is 
 import os
 import re
 import signal
-import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 import redis
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from harness.databases import POSTGRES_ADMIN_URL, TEST_REDIS_URL
 from harness.processes import RedisServer, children, stop, wait_for
-from harness.service import Service, running_service
+from tests.integration.faults import (
+    ANY_DATABASE,
+    MEDIUM,
+    SMALL,
+    TERMINAL,
+    StartService,
+    assert_complete_success,
+    database_away,
+    logged,
+    one_job,
+    wait_ended,
+    wait_mid_training,
+)
 
 pytestmark = pytest.mark.integration
-TERMINAL = ("succeeded", "failed", "cancelled")
-MEDIUM = {"dataset": {"train_size": 12000, "test_size": 500}, "training": {"epochs": 4}}
-SMALL = {"dataset": {"train_size": 500, "test_size": 200}, "training": {"epochs": 1}}
-
-StartService = Callable[..., Service]
-# A fault of a process or of Redis acts the same whatever the database: run on SQLite alone (the
-# default). The database's own faults run on both kinds.
-ANY_DATABASE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-@pytest.fixture
-def fresh(own_database_url: str, tmp_path: Path) -> Iterator[StartService]:
-    """Start a service of this test's own (any Redis URL, extra settings); stopped afterwards."""
-    started: list[Any] = []
-
-    def start(redis_url: str = TEST_REDIS_URL, **extra: str) -> Service:
-        context = running_service(own_database_url, redis_url, tmp_path, **extra)
-        started.append(context)
-        return context.__enter__()
-
-    yield start
-    for context in reversed(started):
-        context.__exit__(None, None, None)
-
-
-def one_job(service: Service, base: dict[str, Any]) -> int:
-    """Submit a one-job experiment and return the job's id."""
-    response = service.post("/experiments", {"base": base})
-    assert response.status_code == 202, response.text
-    return int(response.json()["jobs"][0]["id"])
-
-
-def wait_mid_training(service: Service, job_id: int) -> None:
-    """Until the job has finished its first epoch and is still running."""
-    service.wait_job(
-        job_id,
-        lambda j: j["status"] == "running" and j["progress"]["epoch"] >= 1,
-        120,
-        "the job to be mid-training",
-    )
-
-
-def wait_ended(service: Service, job_id: int, timeout: float = 180) -> dict[str, Any]:
-    """Until the job has ended; it must never stay running."""
-    return service.wait_job(
-        job_id, lambda j: j["status"] in TERMINAL, timeout, f"job {job_id} to end"
-    )
-
-
-def epochs_of(service: Service, job_id: int) -> list[int]:
-    """The epochs stored for a job, in order."""
-    return [m["epoch"] for m in service.get_json(f"/jobs/{job_id}/metrics")["items"]]
-
-
-def assert_complete_success(service: Service, job: dict[str, Any]) -> None:
-    """Succeeded with every epoch exactly once and a result equal to its last epoch."""
-    assert job["status"] == "succeeded", job
-    items = service.get_json(f"/jobs/{job['id']}/metrics")["items"]
-    assert [m["epoch"] for m in items] == list(range(job["config"]["training"]["epochs"] + 1))
-    assert job["result"]["loss"] == items[-1]["loss"]
 
 
 @ANY_DATABASE
@@ -145,35 +90,6 @@ def test_redis_down_at_post_answers_quickly_and_the_job_runs_when_it_is_back(
     assert service.job(job_id)["status"] == "queued"
     private_redis.start()
     assert_complete_success(service, wait_ended(service, job_id))
-
-
-@contextmanager
-def database_away(database_url: str) -> Iterator[None]:
-    """Make the database unreachable while inside: PostgreSQL refuses and drops connections;
-    a SQLite file is locked exclusively."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        lock = sqlite3.connect(str(url.database), timeout=30)
-        lock.execute("BEGIN EXCLUSIVE")
-        try:
-            yield
-        finally:
-            lock.rollback()
-            lock.close()
-        return
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = url.database
-    with admin.connect() as connection:
-        connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-        connection.execute(
-            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
-            {"name": name},
-        )
-        try:
-            yield
-        finally:
-            connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
-    admin.dispose()
 
 
 def test_database_away_for_a_moment_leaves_no_half_written_success(
@@ -283,10 +199,6 @@ def test_a_job_a_killed_worker_had_taken_from_redis_runs_on_the_next_worker(
     assert_complete_success(service, wait_ended(service, job_id))
 
 
-def _logged(service: Service, name: str, text: str) -> bool | None:
-    return True if text in (service.logs / f"{name}.log").read_text(errors="replace") else None
-
-
 def test_jobs_whose_tasks_arrive_while_the_database_is_away_run_once_it_is_back(
     fresh: StartService, own_database_url: str
 ) -> None:
@@ -296,7 +208,7 @@ def test_jobs_whose_tasks_arrive_while_the_database_is_away_run_once_it_is_back(
     with database_away(own_database_url):
         service.start("worker")
         # Away until a claim has met it, however long the worker takes to start.
-        met = lambda: _logged(service, "worker", "database unreachable")  # noqa: E731
+        met = lambda: logged(service, "worker", "database unreachable")  # noqa: E731
         wait_for(met, 240, "a claim to meet the database away")
     for job_id in job_ids:
         assert_complete_success(service, wait_ended(service, job_id))

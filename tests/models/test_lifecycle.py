@@ -211,6 +211,46 @@ def test_a_stale_attempt_cannot_requeue_the_job(engine: Engine, session: Session
     assert reload(session, running.id).status == "running"
 
 
+@pytest.mark.parametrize(
+    ("attempt", "cancel", "outcome", "error"),
+    [
+        (1, False, Outcome.REQUEUED, None),
+        (3, False, Outcome.FAILED, "database unavailable"),
+        (1, True, Outcome.CANCELLED, None),
+        (3, True, Outcome.CANCELLED, None),
+    ],
+)
+def test_a_released_attempt_is_requeued_below_the_cap_failed_at_it_cancelled_if_asked(
+    engine: Engine,
+    session: Session,
+    attempt: int,
+    cancel: bool,
+    outcome: Outcome,
+    error: str | None,
+) -> None:
+    asked = utcnow() if cancel else None
+    running = _job(session, JobStatus.RUNNING, attempt=attempt, cancel_requested_at=asked)
+    reason = lifecycle.DATABASE_LOST
+    done = _in_transaction(engine, lifecycle.release, running, reason=reason, max_attempts=3)
+    assert done is outcome
+    job = reload(session, running.id)
+    assert (job.status, job.error) == (str(outcome).replace("requeued", "queued"), error)
+
+
+def test_a_stale_or_ended_attempt_cannot_be_released(engine: Engine, session: Session) -> None:
+    running = _job(session, JobStatus.RUNNING, attempt=2)
+    ended = _job(session, JobStatus.SUCCEEDED, attempt=1)
+    for attempt in (Attempt(running.id, running.experiment_id, 1), ended):
+        release = lifecycle.release
+        assert _in_transaction(engine, release, attempt, reason="x", max_attempts=3) is (
+            Outcome.REFUSED
+        )
+    assert (reload(session, running.id).status, reload(session, ended.id).status) == (
+        "running",
+        "succeeded",
+    )
+
+
 def test_cancel_ends_a_queued_job_at_once(engine: Engine, session: Session) -> None:
     queued = _job(session)
     assert _in_transaction(engine, lifecycle.cancel_job, queued.id) is Outcome.CANCELLED

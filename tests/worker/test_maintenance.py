@@ -4,18 +4,20 @@ import os
 import socket
 import subprocess
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
 from analysis.epochs import EpochResult
+from harness.processes import wait_for
 from harness.training import small_config
 from models.base import utcnow
 from models.job import JobStatus
 from models.settings import Settings
 from models.spec import JobConfig
 from tests.rows import add_job, reload
-from worker import jobs, maintenance
+from worker import hosts, jobs, maintenance
 
 LONG_AGO = timedelta(hours=1)
 
@@ -119,7 +121,7 @@ def test_a_redelivered_task_takes_over_a_job_whose_process_is_gone(
     assert claimed is not None
     assert claimed.attempt == 2
     job = reload(session, job_id)
-    assert (job.status, job.claimed_by) == ("running", jobs.this_process())
+    assert (job.status, job.claimed_by) == ("running", hosts.this_process())
 
 
 def test_a_redelivered_task_leaves_a_job_whose_process_may_live(
@@ -174,3 +176,33 @@ def test_heartbeat_reports_a_cancel_request(worker_env: Settings, session: Sessi
     job.cancel_requested_at = utcnow()
     session.commit()
     assert jobs.heartbeat(claimed) is True
+
+
+def test_a_claim_by_a_killed_process_not_yet_reaped_is_taken_over(
+    worker_env: Settings, session: Session
+) -> None:
+    zombie = subprocess.Popen(["true"])
+    stat = Path(f"/proc/{zombie.pid}/stat")
+    wait_for(lambda: stat.read_text().rpartition(")")[2].split()[0] == "Z" or None, 30, "exit")
+    job_id = running(session, age=timedelta(0), claimed_by=f"{socket.gethostname()}:{zombie.pid}")
+    claimed = jobs.claim(job_id)
+    zombie.wait()
+    assert claimed is not None
+    assert claimed.attempt == 2
+
+
+def test_a_starting_worker_releases_only_the_jobs_of_its_hosts_dead_processes(
+    worker_env: Settings, session: Session
+) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    here = socket.gethostname()
+    dead = running(session, age=timedelta(0), claimed_by=f"{here}:{gone.pid}")
+    alive = running(session, age=timedelta(0), claimed_by=f"{here}:{os.getppid()}")
+    elsewhere = running(session, age=timedelta(0), claimed_by=f"another-host:{gone.pid}")
+    outcomes = maintenance.release_orphans(max_attempts=3)
+    assert outcomes.get(dead) == "requeued"
+    assert alive not in outcomes
+    assert elsewhere not in outcomes
+    statuses = [reload(session, job_id).status for job_id in (dead, alive, elsewhere)]
+    assert statuses == ["queued", "running", "running"]

@@ -165,38 +165,6 @@ def train(
     return TrainingOutcome(Ending.COMPLETED, config.training.epochs)
 
 
-def compile_ahead(config: JobConfig, xla: bool) -> None:
-    """Trace and compile a config's trainer on stand-in data of its real shapes, so that its
-    first job starts at once."""
-    train_size, test_size = config.dataset.train_size, config.dataset.test_size
-    data = TrainingData(
-        np.zeros((train_size, 28, 28), np.float32),
-        np.zeros(train_size, np.uint8),
-        np.zeros((test_size, 28, 28), np.float32),
-        np.zeros(test_size, np.uint8),
-    )
-    trainer = prepare(config, 0, xla)
-    # One compiled chunk and one short batch are enough to trace and compile every function.
-    one_chunk = min(train_size, CHUNK_BATCHES * config.training.batch_size + 1)
-    fit_epoch(trainer, data, np.arange(one_chunk), _NeverStop())
-    initial_evaluation(
-        trainer, data, Probe(trainer.model, data.x_train, data.y_train, trainer.loss)
-    )
-    _tensor.cache_clear()
-
-
-class _NeverStop:
-    def on_epoch(self, result: EpochResult) -> None:
-        """Nothing to record."""
-
-    def on_progress(self, batches_done: int, batches_total: int) -> None:
-        """Nothing to note."""
-
-    def should_stop(self) -> bool:
-        """Never."""
-        return False
-
-
 def release_model_state() -> None:
     """Collect what a finished job left behind; compiled trainers stay for the next job."""
     gc.collect()
