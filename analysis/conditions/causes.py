@@ -9,8 +9,9 @@ job shows. Why each link holds:
   too small to move the weights.
 - `clipped_stall` follows from a saturated softmax: inputs too large for the initial weights put
   most images at the clip before the first step.
-- `dead_units` follow from an explosion: a step large enough to throw the loss tenfold pushes
-  units' biases below every input.
+- `dead_units` follow from an explosion (a step large enough to throw the loss tenfold pushes
+  units' biases below every input) or from tiny inputs (a unit's input is then nearly its bias,
+  the same for every image, so a bias pushed below zero kills it on all of them).
 - `vanishing_gradients` follow from saturated units: their derivative is a hundredth of its peak.
 - `tiny_steps` follow from tiny inputs: a step moves a first layer fed tiny inputs a hundredth as
   far.
@@ -34,7 +35,7 @@ CAUSES: dict[Name, tuple[Name, ...]] = {
     ),
     Name.TINY_STEPS: (Name.TINY_INPUTS,),
     Name.CLIPPED_STALL: (Name.SATURATED_SOFTMAX,),
-    Name.DEAD_UNITS: (Name.EXPLODED,),
+    Name.DEAD_UNITS: (Name.EXPLODED, Name.TINY_INPUTS),
     Name.VANISHING_GRADIENTS: (Name.SATURATED_UNITS,),
 }
 

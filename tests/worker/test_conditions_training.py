@@ -161,9 +161,10 @@ def test_three_epochs_of_plain_sgd_are_still_improving() -> None:
     assert improving.epoch == 3
 
 
-def test_inputs_divided_by_a_million_are_tiny() -> None:
+def test_inputs_divided_by_a_million_are_tiny_and_keep_the_run_at_chance() -> None:
     found = conditions(config(preprocessing={"method": "scale", "divisor": 1e6}))
     tiny = found[("tiny_inputs", "job")]
-    assert tiny.kind is ConditionKind.NOTE
+    assert (tiny.kind, tiny.caused_by) == (ConditionKind.PROBLEM, None)  # the root at chance
+    assert found[("dead_units", "hidden_1")].caused_by == "tiny_inputs"
     assert tiny.evidence["values"]["input.std"] < 1e-4
     assert "tiny_inputs" not in names(HEALTHY)
