@@ -23,7 +23,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from api.errors import InvalidInput
 from api.inputs import storable
-from models.experiment_spec import GRID_PATHS
+from models.config_paths import GRID_PATHS
 from models.job import CURVE_SUMMARY_COLUMNS, FINAL_COLUMNS, Job, JobStatus
 from models.spec import JobConfig
 

@@ -16,7 +16,7 @@ from api.errors import InvalidComparison
 from api.schemas import CompareQuery, ExperimentOut, ExperimentSummary, JobOut
 from api.services import experiments as services
 from api.services.submission import Submitted
-from models.experiment import Experiment, experiment_status
+from models.experiment import Experiment, experiment_status, pending_round
 from models.job import Job
 
 
@@ -44,12 +44,12 @@ def experiment_report(
     session: Session,
     experiment: Experiment,
     *,
-    metric: Metric = DEFAULT_METRIC,
+    metric: Metric | None = None,
     margin: float | None = None,
 ) -> Report:
     """The experiment's report, with its status as its jobs' counts give it now."""
     counts = services.status_counts(session, [experiment.id])[experiment.id]
-    status = experiment_status(counts)
+    status = experiment_status(counts, pending=pending_round(experiment))
     return build_report(session, experiment, status, metric=metric, margin=margin)
 
 
@@ -80,4 +80,4 @@ def experiment_comparison(
         side_by_side.Side(row.id, row.name, counts[row.id], load_records(session, row.id))
         for row in experiments
     ]
-    return side_by_side.compare(sides, metric=query.metric, margin=query.margin)
+    return side_by_side.compare(sides, metric=query.metric or DEFAULT_METRIC, margin=query.margin)

@@ -6,11 +6,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from analysis.adaptive.sequential import Stop
 from analysis.conditions.words import condition_words
 from analysis.report.comparisons import DEFAULT_METRIC, Metric
+from analysis.report.schemas import RoundOut
 from api.inputs import StoredText
 from models.condition import ConditionName, ConditionOut, JobCondition
-from models.experiment import Experiment, ExperimentStatus, experiment_status
+from models.experiment import Experiment, ExperimentStatus, experiment_status, pending_round
 from models.experiment_spec import ExperimentName
 from models.job import CurveSummary, Job, JobStatus
 from models.metric import EpochMetric
@@ -44,10 +46,14 @@ class JobResult(BaseModel):
 
 
 class StoppedEarly(BaseModel):
-    """Where a job asked to stop early stopped, and the condition that made its fate certain."""
+    """Where a job asked to stop early stopped, and the condition that made its fate certain;
+    or where a search's pruner stopped a trial's run (`pruned`)."""
 
     epoch: int = Field(description="the last epoch it trained")
-    condition: ConditionName = Field(description="the condition no further epoch could lift")
+    condition: ConditionName | Literal["pruned"] = Field(
+        description="the condition no further epoch could lift, or pruned: the run was worse "
+        "than the median of a search's finished trials at that epoch"
+    )
 
 
 def curve_summary(job: Job) -> CurveSummary | None:
@@ -106,6 +112,7 @@ class JobOut(BaseModel):
     summary: CurveSummary | None = Field(
         description="the curve in a few numbers, once it has ended"
     )
+    trial: int | None = Field(None, description="the search trial it runs a seed of")
     diagnostics: DiagnosticsSummary | None = Field(
         None, description="only on GET /jobs/{id}; all of them at /jobs/{id}/diagnostics"
     )
@@ -142,6 +149,7 @@ class JobOut(BaseModel):
             cancel_requested=job.cancel_requested_at is not None,
             attempt=job.attempt,
             summary=curve_summary(job),
+            trial=job.trial,
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
@@ -163,6 +171,14 @@ class ExperimentSummary(BaseModel):
     follow_up_of: int | None = Field(
         description="the experiment whose report's follow-ups this one runs; null if none"
     )
+    rounds: list[RoundOut] | None = Field(
+        None, description="an adaptive experiment's rounds so far; null for any other"
+    )
+    stopped: Stop | None = Field(
+        None,
+        description="why an adaptive experiment stopped adding rounds: every pair decided, "
+        "max seeds reached, search done, or cancelled; null while it may add more",
+    )
     created_at: datetime = Field(description="when it was submitted (UTC)")
 
     @classmethod
@@ -172,12 +188,14 @@ class ExperimentSummary(BaseModel):
         return cls(
             id=experiment.id,
             name=experiment.name,
-            status=experiment_status(counts),
+            status=experiment_status(counts, pending=pending_round(experiment)),
             counts=full,
             notes=experiment.notes,
             tags=experiment.tags,
             archived_at=experiment.archived_at,
             follow_up_of=experiment.follow_up_of,
+            rounds=experiment.rounds,
+            stopped=experiment.stopped,
             created_at=experiment.created_at,
         )
 
@@ -323,7 +341,11 @@ class ReportQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    metric: Metric = Field(DEFAULT_METRIC, description="the final figure configs are compared on")
+    metric: Metric | None = Field(
+        None,
+        description=f"the final figure configs are compared on (default {DEFAULT_METRIC}, or "
+        "the one an adaptive experiment decides on)",
+    )
     margin: float | None = Field(
         None,
         gt=0,

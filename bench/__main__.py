@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import api_load, memory, query, start, stopping, sweep, training
+from bench import adaptive, api_load, memory, query, start, stopping, sweep, training
 from harness.databases import TEST_REDIS_URL, postgres_database, sqlite_database
 from worker.training import runtime
 
@@ -33,6 +33,7 @@ def main() -> None:
     results["matmul_flops_per_second_one_thread"] = sweep.matmul_flops_per_second()
     with tempfile.TemporaryDirectory() as directory, sqlite_database(Path(directory)) as url:
         results["sweep"] = [sweep.measure(url, TEST_REDIS_URL, c) for c in (1, 2)]
+        results["adaptive"] = adaptive.measure(url, TEST_REDIS_URL)
         results["memory"] = memory.measure(url, TEST_REDIS_URL)
         results["job_start"] = start.measure(url, TEST_REDIS_URL)
         results["stop_early"] = stopping.measure(url, TEST_REDIS_URL)
@@ -48,6 +49,8 @@ def main() -> None:
             f"7 x 5 sweep through the API, concurrency {run['concurrency']}",
             run | {"arithmetic_lower_bound_seconds": bound},
         )
+    for name, figures in results["adaptive"].items():
+        show(f"adaptive: {name}", figures)
     show("worker memory over 100 small jobs (MB)", results["memory"])
     show("job start on a warm worker: claim to first batch (s)", results["job_start"])
     show("the seed question, 5 seeds, without and with stop_early", results["stop_early"])

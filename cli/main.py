@@ -113,7 +113,9 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", required=True)
     submit = commands.add_parser("submit", help="submit an experiment spec or a preset")
     submit.add_argument("spec", nargs="?", help="a JSON spec file")
-    submit.add_argument("--preset", help="seed-question or seed-question-explained")
+    submit.add_argument(
+        "--preset", help="seed-question, seed-question-adaptive or seed-question-explained"
+    )
     submit.add_argument("--name")
     submit.add_argument("--seeds", type=int, nargs="+")
     submit.add_argument("--watch", action="store_true", help="follow it until it ends")

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from normlab.progress import ExperimentProgress
+from normlab.progress import ExperimentProgress, round_line
 
 
 def answer_heading(report: dict[str, Any]) -> str:
@@ -22,6 +22,9 @@ def status_lines(experiment: dict[str, Any], board: ExperimentProgress) -> list[
     lines = [
         f"experiment {experiment['id']} '{experiment['name']}': {experiment['status']} ({counts})"
     ]
+    lines += [f"  {round_line(record)}" for record in experiment.get("rounds") or []]
+    if experiment.get("stopped"):
+        lines.append(f"  stopped: {experiment['stopped']}")
     for job in experiment["jobs"]:
         result = job["result"] or {}
         figures = (

@@ -12,7 +12,8 @@ from rich.text import Text
 from cli.board import board_view, figures
 from cli.render import answer_heading
 from normlab import Client
-from normlab.progress import ExperimentProgress
+from normlab.client import ROUND, with_rounds
+from normlab.progress import ExperimentProgress, round_line
 from normlab.waiting import overall_bar, update_overall
 
 Events = Iterable[tuple[str, dict[str, Any]]]
@@ -31,6 +32,8 @@ def live(board: ExperimentProgress, events: Events, console: Console) -> None:
 
     with Live(get_renderable=view, console=console, refresh_per_second=4) as display:
         for kind, data in events:
+            if kind == ROUND:
+                display.console.print(data["line"])
             board.apply(kind, data)
             update_overall(overall, task, board)
             display.refresh()
@@ -39,6 +42,8 @@ def live(board: ExperimentProgress, events: Events, console: Console) -> None:
 def plain(board: ExperimentProgress, events: Events) -> None:
     """One line per epoch and status change, no control codes: for files, pipes and logs."""
     for kind, data in events:
+        if kind == ROUND:
+            print(data["line"], flush=True)
         job = board.apply(kind, data)
         if job is None:
             continue
@@ -71,7 +76,9 @@ def watch(client: Client, experiment_id: int) -> int:
     console = Console()
     # The stream decides, not rich's FORCE_COLOR: redrawing in place needs a real terminal.
     terminal = sys.stdout.isatty()
-    events = client.events(experiment_id)
+    for record in board.rounds:
+        print(round_line(record), flush=True)
+    events = with_rounds(client, board, client.events(experiment_id))
     stopped = False
     try:
         if terminal:
@@ -81,6 +88,8 @@ def watch(client: Client, experiment_id: int) -> int:
     except KeyboardInterrupt:
         stopped = True
     final = client.experiment(experiment_id)
+    if final.get("stopped"):
+        print(f"rounds: {len(final['rounds'])}, stopped: {final['stopped']}", flush=True)
     status = f"{final['status']}; stopped watching, its jobs go on" if stopped else final["status"]
     ending(status, client.report(experiment_id), console if terminal else None)
     sys.stdout.flush()

@@ -14,8 +14,8 @@ from celery import Celery
 from models.settings import Settings
 from models.spec import JobConfig
 from models.tasks import (
-    REAP_STALE_JOBS,
-    RELAY_UNPUBLISHED,
+    ADVANCE_EXPERIMENT,
+    MAINTENANCE_TASKS,
     TRAIN_JOB,
     LimitPolicy,
     maintenance_queue,
@@ -31,9 +31,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     return {
         "broker_url": settings.redis_url,
         "task_default_queue": settings.queue,
-        "task_routes": {
-            name: {"queue": maintenance} for name in (REAP_STALE_JOBS, RELAY_UNPUBLISHED)
-        },
+        "task_routes": {name: {"queue": maintenance} for name in MAINTENANCE_TASKS},
         "broker_transport_options": {"visibility_timeout": settings.visibility_timeout},
     }
 
@@ -67,6 +65,13 @@ class Broker:
                     retry_policy=RETRY_POLICY,
                     **train_job_options(config, self.limits),
                 )
+
+    def send_advance(self, experiment_id: int) -> None:
+        """Ask the maintenance worker to add an adaptive experiment's next round if its last
+        one has ended; raises if Redis is down."""
+        self.celery.send_task(
+            ADVANCE_EXPERIMENT, args=[experiment_id], retry=True, retry_policy=RETRY_POLICY
+        )
 
     def waiting_jobs(self) -> set[int]:
         """The jobs whose training task waits in the queue, not yet delivered to a worker."""

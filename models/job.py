@@ -108,7 +108,8 @@ class Job(CreatedAtMixin, Base):
     diagnostics_last: Mapped[dict[str, float | None] | None] = mapped_column(JSONType)
     error: Mapped[str | None] = mapped_column(Text)
     # Asked for by the experiment: stop once a condition no further epoch can lift is certain
-    # (analysis.conditions.certain); `stopped_early` then holds that epoch and condition.
+    # (analysis.conditions.certain); `stopped_early` then holds that epoch and condition, or
+    # {"epoch", "condition": "pruned"} when a search's pruner stopped a trial's run.
     stop_early: Mapped[bool] = mapped_column(default=False, server_default=false())
     stopped_early: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     cancel_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -122,6 +123,9 @@ class Job(CreatedAtMixin, Base):
     # takes the job over at once if that process is gone.
     claimed_by: Mapped[str | None] = mapped_column(String(300))
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The search trial (Optuna's number) the job runs a seed of; null outside a search's
+    # trials, the finalists' extra seeds included.
+    trial: Mapped[int | None]
 
     experiment: Mapped["Experiment"] = relationship(back_populates="jobs", lazy="raise")
 

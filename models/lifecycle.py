@@ -6,6 +6,9 @@
                  |  +--- requeue (reaper) -----+  |                    cancelled
                  |           (fenced)             |
                  |                                +-- progress, cancel request: stays running
+                 |                                +-- stop early (a stopping rule): stays
+                 |                                    running until its loop stops, then ends
+                 |                                    succeeded with the epoch's figures
                  |                                +-- release (process gone, silent or cut off):
                  |                                    requeue; cancel if asked; fail past the cap
                  |                                +-- take over (its process is gone): release
@@ -49,6 +52,8 @@ class Outcome(StrEnum):
     # Still running: progress recorded, or a client asked it to stop.
     RECORDED = "recorded"
     CANCEL_REQUESTED = "cancel_requested"
+    # Still running: a stopping rule asked it to stop after an epoch (stop_early).
+    STOP_REQUESTED = "stop_requested"
     # The job was not where the transition starts (not queued, ended, or another attempt's).
     REFUSED = "refused"
 
@@ -121,6 +126,7 @@ def claim(session: Session, job_id: int, claimed_by: str | None = None) -> Claim
             epochs_done=0,
             diagnostics_first=null(),
             diagnostics_last=null(),
+            stopped_early=null(),
             attempt=Job.attempt + 1,
             claimed_by=claimed_by,
         )
@@ -177,18 +183,43 @@ def progress(
     epoch: Mapping[str, object] | None = None,
 ) -> Outcome:
     """Write a running attempt's progress and heartbeat, and its epoch's event if given:
-    RECORDED, CANCEL_REQUESTED if a client asked it to stop, REFUSED if no longer its."""
+    RECORDED, CANCEL_REQUESTED if a client asked it to stop, STOP_REQUESTED if a stopping rule
+    did, REFUSED if no longer its."""
     row = session.execute(
         update(Job)
         .where(_held(attempt))
         .values(heartbeat_at=utcnow(), **values)
-        .returning(Job.cancel_requested_at)
+        .returning(Job.cancel_requested_at, Job.stopped_early)
     ).one_or_none()
     if row is None:
         return Outcome.REFUSED
     if epoch is not None:
         _attempt_event(session, attempt, EPOCH, **epoch)
-    return Outcome.RECORDED if row.cancel_requested_at is None else Outcome.CANCEL_REQUESTED
+    if row.cancel_requested_at is not None:
+        return Outcome.CANCEL_REQUESTED
+    return Outcome.RECORDED if row.stopped_early is None else Outcome.STOP_REQUESTED
+
+
+def stop_early(
+    session: Session,
+    attempt: Attempt,
+    *,
+    epoch: int,
+    condition: str,
+    values: Mapping[str, object],
+) -> Outcome:
+    """A stopping rule's request that a running attempt stop after `epoch` because of
+    `condition`: the epoch's figures become the job's final `values`, and the job ends
+    succeeded once its loop has stopped; STOP_REQUESTED, or REFUSED if no longer its."""
+    marker = {"epoch": epoch, "condition": condition}
+    stopped = session.execute(
+        update(Job)
+        .where(_held(attempt), Job.stopped_early.is_(None))
+        .values(stopped_early=marker, **values)
+    )
+    if stopped.rowcount != 1:  # type: ignore[attr-defined]
+        return Outcome.REFUSED
+    return Outcome.STOP_REQUESTED
 
 
 def should_stop(session: Session, attempt: Attempt) -> bool:
@@ -215,9 +246,12 @@ def end(
     values: Mapping[str, object] | None = None,
 ) -> Outcome:
     """running -> succeeded (every batch of its last epoch done), failed or cancelled, with the
-    row's final `values`; REFUSED if the attempt no longer holds the job."""
+    row's final `values`; REFUSED if the attempt no longer holds the job. A job a stopping rule
+    stopped while it ran (stop_early: a search's pruner) keeps that stop, and ends succeeded
+    when its loop reports the stop as a cancel, unless a client asked to cancel it too."""
     if status not in TERMINAL_STATUSES:
         raise ValueError(f"{status} is not an ending")
+    status, values, stopped = _stopped_by_a_rule(session, attempt, status, values or {})
     # The last heartbeat is written before the last epoch's last batches: a job that succeeded
     # ran every batch of its last epoch, so its progress says so.
     batches = _batches_per_epoch()
@@ -227,12 +261,29 @@ def end(
     ended = session.execute(
         update(Job)
         .where(_held(attempt))
-        .values(status=status, error=error, finished_at=utcnow(), **done, **(values or {}))
+        .values(status=status, error=error, finished_at=utcnow(), **done, **values)
     )
     if ended.rowcount != 1:  # type: ignore[attr-defined]
         return Outcome.REFUSED
-    _attempt_event(session, attempt, STATUS, status=status, error=error)
+    early = {} if stopped is None else {"stopped_early": stopped}
+    _attempt_event(session, attempt, STATUS, status=status, error=error, **early)
     return Outcome(status)
+
+
+def _stopped_by_a_rule(
+    session: Session, attempt: Attempt, status: JobStatus, values: Mapping[str, object]
+) -> tuple[JobStatus, Mapping[str, object], object]:
+    """The ending, the values and the stop of a job a stopping rule stopped while it ran; as
+    given for any other (the stop, if any, among the values)."""
+    row = session.execute(
+        select(Job.stopped_early, Job.cancel_requested_at).where(_held(attempt))
+    ).one_or_none()
+    if row is None or row.stopped_early is None:
+        return status, values, values.get("stopped_early")
+    if status is JobStatus.CANCELLED and row.cancel_requested_at is None:
+        status = JobStatus.SUCCEEDED
+    kept = {name: value for name, value in values.items() if name != "stopped_early"}
+    return status, kept, row.stopped_early
 
 
 def requeue(session: Session, attempt: Attempt, *, reason: str) -> Outcome:

@@ -1,8 +1,9 @@
-"""Named experiments: the seed question's runs, as the asker ran them and as explained."""
+"""Named experiments: the seed question's runs, as the asker ran them, with seeds until
+decided, and as explained."""
 
 from typing import Any, Literal
 
-PresetName = Literal["seed-question", "seed-question-explained"]
+PresetName = Literal["seed-question", "seed-question-adaptive", "seed-question-explained"]
 
 _SEED_PREPROCESSINGS: list[dict[str, Any]] = [
     {"preprocessing": {"method": "scale", "divisor": 255}},
@@ -17,6 +18,14 @@ PRESETS: dict[str, dict[str, Any]] = {
         "base": {"loss": {"mode": "clipped_probabilities"}},
         "variants": _SEED_PREPROCESSINGS,
         "seeds": [0],
+    },
+    # The asker's three runs with seeds added until every pair is decided (at most 15 each):
+    # three seeds of each first, more only where a difference is still undecided.
+    "seed-question-adaptive": {
+        "name": "seed question, seeds until decided",
+        "base": {"loss": {"mode": "clipped_probabilities"}},
+        "variants": _SEED_PREPROCESSINGS,
+        "seeds": {"min": 3, "max": 15},
     },
     # The same three under both loss computations, five seeds each: enough for the report's
     # confidence intervals and paired tests to answer the asker's four questions.

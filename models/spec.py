@@ -4,7 +4,8 @@ import hashlib
 import json
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 PreprocessingMethod = Literal[
     "none", "scale", "center", "minmax", "standardize", "standardize_per_pixel"
@@ -13,6 +14,8 @@ Activation = Literal["relu", "tanh", "sigmoid", "elu", "leaky_relu", "selu", "ge
 Initializer = Literal["glorot_uniform", "glorot_normal", "he_normal", "he_uniform", "lecun_normal"]
 OptimizerName = Literal["adam", "sgd", "rmsprop"]
 LossMode = Literal["from_logits", "clipped_probabilities"]
+# The final figures configs are compared on (analysis.report.comparisons.Metric names the same).
+FinalFigure = Literal["loss", "accuracy", "test_loss", "test_accuracy"]
 
 DEFAULT_DIVISOR = 255.0
 # The worker divides pixels in float32, whose largest number is 3.4e38: from this divisor up a
@@ -30,6 +33,29 @@ TEST_IMAGES = 10_000
 # Validation context of a config merged from sections written apart (a variant over the base):
 # a divisor the base gave may meet a variant's method that ignores it.
 MERGED = "merged"
+
+
+def field_error(
+    title: str, loc: tuple[str | int, ...], message: str, value: object
+) -> ValidationError:
+    """A validation error located at `loc` inside the model being validated: raised from a
+    validator, it names that field (`seeds.max`), not the whole model."""
+    error = PydanticCustomError("value_error", "{message}", {"message": message})
+    details = InitErrorDetails(type=error, loc=loc, input=value)
+    return ValidationError.from_exception_data(title, [details])
+
+
+def located(error: ValidationError, prefix: tuple[str | int, ...]) -> ValidationError:
+    """The same errors, each located under `prefix`, their messages kept."""
+    details = [
+        InitErrorDetails(
+            type=PydanticCustomError("value_error", "{message}", {"message": item["msg"]}),
+            loc=(*prefix, *item["loc"]),
+            input=item["input"],
+        )
+        for item in error.errors()
+    ]
+    return ValidationError.from_exception_data(error.title, details)
 
 
 class SpecModel(BaseModel):

@@ -9,12 +9,17 @@ from models.spec import JobConfig
 TRAIN_JOB = "normlab.train_job"
 REAP_STALE_JOBS = "normlab.reap_stale_jobs"
 RELAY_UNPUBLISHED = "normlab.relay_unpublished"
+# An adaptive experiment's next round, once a job of it ended; and the beat's sweep over every
+# adaptive experiment, in case that message was lost.
+ADVANCE_EXPERIMENT = "normlab.advance_experiment"
+ADVANCE_EXPERIMENTS = "normlab.advance_experiments"
+MAINTENANCE_TASKS = (REAP_STALE_JOBS, RELAY_UNPUBLISHED, ADVANCE_EXPERIMENT, ADVANCE_EXPERIMENTS)
 # The hard limit kills the process a little after the soft limit asked the job to stop.
 HARD_LIMIT_MARGIN_SECONDS = 60
 
 
 def maintenance_queue(queue: str) -> str:
-    """The queue of the reaper and the relay, beside the training queue."""
+    """The queue of the reaper, the relay and the rounds, beside the training queue."""
     return f"{queue}.maintenance"
 
 

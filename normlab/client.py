@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 Experiment = int | Mapping[str, Any]
 DEFAULT_URL = "http://127.0.0.1:8000"
 RESULT_FIELDS = ("loss", "accuracy", "test_loss", "test_accuracy")
+# The event `with_rounds` adds when an adaptive experiment's new round appears.
+ROUND = "round"
+Events = Iterator[tuple[str, dict[str, Any]]]
 
 
 def _id(experiment: Experiment) -> int:
@@ -88,10 +91,11 @@ class Client:
         return self.http.events(f"/experiments/{_id(experiment)}/events")
 
     def wait(self, experiment: Experiment, progress: bool = True) -> dict[str, Any]:
-        """Follow the experiment until every job has ended, with a progress bar in a terminal
-        or a notebook; the experiment as it ended."""
+        """Follow the experiment until every job has ended (an adaptive one: until it added
+        its last round and that ended), with a progress bar in a terminal or a notebook; the
+        experiment as it ended."""
         board = self.progress(experiment)
-        follow_with_bar(board, self.events(experiment), show=progress)
+        follow_with_bar(board, with_rounds(self, board, self.events(experiment)), show=progress)
         return self.experiment(experiment)
 
     def metrics(self, experiment: Experiment) -> "pd.DataFrame":
@@ -124,3 +128,13 @@ class Client:
             for job in found["jobs"]
         ]
         return pd.DataFrame(rows)
+
+
+def with_rounds(client: Client, board: ExperimentProgress, events: Events) -> Events:
+    """The events, with a `round` event (its line) whenever a new round's jobs appear: the
+    board is read again then, so that it has the new jobs with their labels."""
+    for kind, data in events:
+        if kind == "status" and not board.knows(data):
+            for line in board.grow(client.progress(board.id)):
+                yield ROUND, {"line": line}
+        yield kind, data

@@ -35,12 +35,26 @@ class JobProgress:
         return f"job {self.id} ({self.label}, seed {self.seed})"
 
 
+def round_line(record: Mapping[str, Any]) -> str:
+    """`round 2: x/255 6, raw pixels 3` (seeds per config), or a search's trials."""
+    if record.get("seeds"):
+        seeds = ", ".join(f"{label} {n}" for label, n in record["seeds"].items())
+        return f"round {record['round']}: seeds per config {seeds}"
+    finalists = record.get("finalists")
+    if finalists:
+        return f"round {record['round']}: finalists {', '.join(finalists)} on more seeds"
+    return f"round {record['round']}: {record.get('trials')} trials asked"
+
+
 @dataclass
 class ExperimentProgress:
-    """Every job of one experiment, in creation order, updated event by event."""
+    """Every job of one experiment, in creation order, updated event by event; an adaptive
+    experiment's rounds too."""
 
     id: int
     jobs: dict[int, JobProgress] = field(default_factory=dict)
+    rounds: list[dict[str, Any]] = field(default_factory=list)
+    stopped: str | None = None
 
     @classmethod
     def of(cls, experiment: Mapping[str, Any], report: Mapping[str, Any]) -> "ExperimentProgress":
@@ -57,7 +71,21 @@ class ExperimentProgress:
             )
             for job in experiment["jobs"]
         }
-        return cls(id=experiment["id"], jobs=jobs)
+        rounds = list(experiment.get("rounds") or [])
+        return cls(experiment["id"], jobs, rounds, experiment.get("stopped"))
+
+    def knows(self, data: Mapping[str, Any]) -> bool:
+        """Whether an event is of a job the board has (a new round's job is not, yet)."""
+        return data.get("job_id", -1) in self.jobs
+
+    def grow(self, newer: "ExperimentProgress") -> list[str]:
+        """Take the jobs and rounds a newer reading of the experiment has; the new rounds'
+        lines."""
+        for job_id, job in newer.jobs.items():
+            self.jobs.setdefault(job_id, job)
+        added = [round_line(record) for record in newer.rounds[len(self.rounds) :]]
+        self.rounds, self.stopped = newer.rounds, newer.stopped
+        return added
 
     def apply(self, kind: str, data: Mapping[str, Any]) -> JobProgress | None:
         """Take one event of the stream; the job it concerns, if any."""

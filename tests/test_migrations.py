@@ -200,3 +200,23 @@ def test_sqlite_never_gives_a_deleted_id_again_and_the_rebuild_keeps_every_row(
         assert (deleted, created) == (3, 4)
         command.downgrade(alembic_config(url), BEFORE_AUTOINCREMENT)
         assert _counts(url) == before
+
+
+BEFORE_ROUNDS = "5e1b7c9d2f40"  # the revision before adaptive experiments' columns
+
+
+def test_adaptive_columns_match_the_model_and_go_on_downgrade(database: str) -> None:
+    engine = make_engine(database)
+    with engine.begin() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    names = ("rounds", "stopped", "trial")
+    assert [d for d in differences if any(name in repr(d) for name in names)] == []
+    engine.dispose()
+    command.downgrade(alembic_config(database), BEFORE_ROUNDS)
+    engine = make_engine(database)
+    jobs = {column["name"] for column in inspect(engine).get_columns("jobs")}
+    experiments = {column["name"] for column in inspect(engine).get_columns("experiments")}
+    engine.dispose()
+    assert "trial" not in jobs
+    assert not {"rounds", "rounds_done", "stopped"} & experiments
+    migrate(database)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from models.broker import celery_config
 from models.db import get_engine
 from models.settings import get_settings
-from models.tasks import REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB
+from models.tasks import ADVANCE_EXPERIMENTS, REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB
 from worker import logs, maintenance
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,10 @@ app.conf.update(
     beat_schedule={
         "reap-stale-jobs": {"task": REAP_STALE_JOBS, "schedule": settings.maintenance_seconds},
         "relay-unpublished": {"task": RELAY_UNPUBLISHED, "schedule": settings.maintenance_seconds},
+        "advance-experiments": {
+            "task": ADVANCE_EXPERIMENTS,
+            "schedule": settings.maintenance_seconds,
+        },
     },
 )
 

@@ -26,7 +26,7 @@ from models.lifecycle import Attempt, Outcome
 from models.metric import EpochMetric
 from models.settings import get_settings
 from models.spec import JobConfig
-from worker import hosts
+from worker import hosts, round_trigger, stopping
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -174,7 +174,9 @@ def _record_epoch(job: ClaimedJob, result: EpochResult) -> list[Condition]:
             for name, value in result.diagnostics.items()
         )
         session.flush()
-        return _diagnose(session, job, stored.job_epochs(session, job.id))
+        found = _diagnose(session, job, stored.job_epochs(session, job.id))
+        stopping.after_epoch(session, job)
+        return found
 
 
 def _value(value: float) -> dict[str, float | str | None]:
@@ -221,7 +223,10 @@ def finish(
     """End the job: terminal status, error, whether it stopped early, and from its stored
     epochs its curve summary, its conditions and (once succeeded) its final figures; False if
     the job is not ours."""
-    return _or_give_up(job, lambda: _end(job, status, error, stopped_early))
+    ended = _or_give_up(job, lambda: _end(job, status, error, stopped_early))
+    if ended:
+        round_trigger.job_ended(job.experiment_id)
+    return ended
 
 
 def _end(

@@ -1,19 +1,24 @@
 """Celery tasks: thin, like views; they take ids and hand the work to plain functions."""
 
 import logging
-from functools import cache
 
 from celery.exceptions import Reject, SoftTimeLimitExceeded
 from sqlalchemy.exc import OperationalError
 
-from models.broker import Broker
 from models.lifecycle import Outcome
 from models.settings import get_settings
 from models.spec import JobConfig
-from models.tasks import REAP_STALE_JOBS, RELAY_UNPUBLISHED, TRAIN_JOB
-from worker import maintenance
+from models.tasks import (
+    ADVANCE_EXPERIMENT,
+    ADVANCE_EXPERIMENTS,
+    REAP_STALE_JOBS,
+    RELAY_UNPUBLISHED,
+    TRAIN_JOB,
+)
+from worker import maintenance, rounds
 from worker.celery_app import app
 from worker.jobs import JobLost
+from worker.publishing import broker, publish_jobs
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +49,25 @@ def reap_stale_jobs() -> dict[int, str]:
     )
 
 
-@cache
-def _broker() -> Broker:
-    return Broker(get_settings())
-
-
 def _publish(job_id: int, config: JobConfig) -> None:
-    _broker().send_jobs([(job_id, config)])
+    publish_jobs([(job_id, config)])
 
 
 @app.task(name=RELAY_UNPUBLISHED)  # type: ignore[untyped-decorator]
 def relay_unpublished() -> list[int]:
     """Publish the tasks of queued jobs whose task is not waiting in the broker."""
     return maintenance.relay_unpublished(
-        _publish, _broker().waiting_jobs, grace_seconds=get_settings().relay_grace_seconds
+        _publish, broker().waiting_jobs, grace_seconds=get_settings().relay_grace_seconds
     )
+
+
+@app.task(name=ADVANCE_EXPERIMENT)  # type: ignore[untyped-decorator]
+def advance_experiment(experiment_id: int) -> str:
+    """Add an adaptive experiment's next round once its last has ended, or stop it."""
+    return rounds.advance(experiment_id, publish_jobs)
+
+
+@app.task(name=ADVANCE_EXPERIMENTS)  # type: ignore[untyped-decorator]
+def advance_experiments() -> dict[int, str]:
+    """Advance every adaptive experiment that may still add a round (a lost message's net)."""
+    return rounds.advance_all(publish_jobs)

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analysis.adaptive.report import adapted, judging
 from analysis.conditions.words import condition_words
 from analysis.report.comparisons import (
     DEFAULT_MARGINS,
@@ -149,11 +150,12 @@ def build_report(
     experiment: Experiment,
     status: str,
     *,
-    metric: Metric = DEFAULT_METRIC,
+    metric: Metric | None = None,
     margin: float | None = None,
 ) -> Report:
-    """The report of one experiment on one metric, from its jobs, epochs and conditions, with
-    its follow-ups' outcomes from the experiments that ran them."""
+    """The report of one experiment on one metric (by default its design's), from its jobs,
+    epochs and conditions, with its follow-ups' outcomes from the experiments that ran them
+    and an adaptive experiment's rounds."""
     groups = group_jobs(load_records(session, experiment.id))
     followers = session.scalars(
         select(Experiment.id)
@@ -163,15 +165,19 @@ def build_report(
     runs = [(experiment.id, groups)] + [
         (follower, group_jobs(load_records(session, follower))) for follower in followers
     ]
-    return report_of(
+    judged = judging(experiment, groups, metric, margin)
+    report = report_of(
         groups,
         experiment_id=experiment.id,
         name=experiment.name,
         status=status,
-        metric=metric,
-        margin=margin,
+        metric=judged.metric,
+        margin=judged.margin,
         runs=runs,
+        comparisons=judged.comparisons,
+        compared=judged.compared,
     )
+    return adapted(report, experiment, groups)
 
 
 def report_of(
@@ -183,15 +189,19 @@ def report_of(
     metric: Metric = DEFAULT_METRIC,
     margin: float | None = None,
     runs: Sequence[tuple[int, Sequence[ConfigGroup]]] = (),
+    comparisons: int | None = None,
+    compared: Sequence[ConfigGroup] | None = None,
 ) -> Report:
     """The report of config groups on one metric (one experiment's, or two side by side);
-    `runs` are the experiments whose groups may hold the follow-ups' changed configs."""
+    `runs` are the experiments whose groups may hold the follow-ups' changed configs. Pairs
+    are chosen among `compared` (default: every group) and corrected for `comparisons`
+    (default: the pairs tested)."""
     margin = DEFAULT_MARGINS[metric] if margin is None else margin
-    comparisons = compare_all(groups, metric, margin)
+    chosen = compare_all(groups if compared is None else compared, metric, margin, comparisons)
     best = best_group(groups, metric) if len(groups) > 1 else None
     records = [job for group in groups for job in group.records]
     tested = confirm(follow_ups(groups), groups, runs, metric)
-    sentences = summary(groups, comparisons, metric) + confirmation_sentences(tested)
+    sentences = summary(groups, chosen, metric) + confirmation_sentences(tested)
     return Report(
         experiment_id=experiment_id,
         name=name,
@@ -203,10 +213,9 @@ def report_of(
         margin=margin,
         best=best.label if best else None,
         configs=[config_row(group) for group in groups],
-        comparisons=[comparison_row(item) for item in comparisons],
+        comparisons=[comparison_row(item) for item in chosen],
         findings=[
-            FindingOut(**asdict(pair_finding(i, item)))
-            for i, item in enumerate(comparisons, start=1)
+            FindingOut(**asdict(pair_finding(i, item))) for i, item in enumerate(chosen, start=1)
         ],
         follow_ups=tested,
     )

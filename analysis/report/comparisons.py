@@ -117,12 +117,16 @@ def oriented(a: ConfigGroup, b: ConfigGroup, metric: Metric) -> tuple[ConfigGrou
 
 
 def compare_all(
-    groups: Sequence[ConfigGroup], metric: Metric, margin: float
+    groups: Sequence[ConfigGroup],
+    metric: Metric,
+    margin: float,
+    comparisons: int | None = None,
 ) -> list[PairComparison]:
-    """Every chosen pair judged on the metric, corrected for the number of tested pairs."""
+    """Every chosen pair judged on the metric, corrected for the number of tested pairs, or
+    for `comparisons` when a design fixed that family in advance (a sequential one)."""
     chosen = [oriented(a, b, metric) for a, b in pairs(groups, metric)]
     differences = [difference(a, b, metric) for a, b in chosen]
-    tested = max(1, sum(1 for d in differences if d is not None))
+    tested = comparisons or max(1, sum(1 for d in differences if d is not None))
     return [
         PairComparison(
             a,

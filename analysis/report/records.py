@@ -39,6 +39,7 @@ class JobRecord:
     final: dict[str, float | None] | None
     epochs: list[EpochResult] = field(default_factory=list)
     conditions: list[ConditionRecord] = field(default_factory=list)
+    trial: int | None = None
     stopped_early: dict[str, Any] | None = None
 
     def last_epoch(self) -> int:
@@ -97,6 +98,7 @@ def load_records(session: Session, experiment_id: int) -> list[JobRecord]:
             job.stuck,
             _final(job),
             epochs.get(job.id, []),
+            trial=job.trial,
             stopped_early=job.stopped_early,
         )
         for job in jobs

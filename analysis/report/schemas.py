@@ -102,6 +102,72 @@ class FindingOut(BaseModel):
     evidence: dict[str, Any] = Field(description="the numbers behind it")
 
 
+class RoundOut(BaseModel):
+    """One round of an adaptive experiment: what it had once the round's jobs were added."""
+
+    round: int = Field(description="1 for the jobs it was submitted with")
+    seeds: dict[str, int] | None = Field(
+        None, description="seeds until decided: each config's seeds after the round, by label"
+    )
+    trials: int | None = Field(None, description="a search: trials asked after the round")
+    finalists: list[str] | None = Field(
+        None, description="a search's last round: the best trials' configs, run on more seeds"
+    )
+
+
+class RoundsOut(BaseModel):
+    """How an adaptive experiment added its jobs, and why it stopped."""
+
+    looks: int | None = Field(description="seeds until decided: the most looks its design allows")
+    level: float | None = Field(
+        description="seeds until decided: each pair's two-sided test level at each look, "
+        "0.05 / (looks x pairs of configs)"
+    )
+    rounds: list[RoundOut] = Field(description="each round, in order")
+    stopped: str | None = Field(
+        description="decided, max_seeds, searched or cancelled; null while it may add more"
+    )
+
+
+class TrialOut(BaseModel):
+    """One trial of a search."""
+
+    number: int = Field(description="Optuna's trial number, from 0")
+    label: str = Field(description="its config's label")
+    params: dict[str, Any] = Field(description="its values of the searched paths")
+    state: str = Field(description="complete, pruned, running or fail")
+    value: float | None = Field(
+        description="mean final metric over its seeds once complete; a pruned trial's at the "
+        "epoch it was stopped after"
+    )
+    pruned_at: int | None = Field(description="the epoch the pruner stopped it after")
+    problems: list[str] = Field(description="problem conditions most of its seeds show")
+
+
+class FinalistOut(BaseModel):
+    """A config the search ran again on more seeds, with its spread over all its seeds."""
+
+    label: str = Field(description="its config's label")
+    params: dict[str, Any] = Field(description="its values of the searched paths")
+    final: Interval | None = Field(description="the metric's final figure over its seeds")
+
+
+class SearchOut(BaseModel):
+    """A search's answer: its trials, the winner among the finalists, the parameters'
+    importance and where in the space each problem condition appears."""
+
+    metric: str = Field(description="the final figure the search optimises")
+    trials: list[TrialOut] = Field(description="every trial, in order")
+    best: FinalistOut | None = Field(
+        description="the best config: among the finalists once they ran, else the best trial"
+    )
+    finalists: list[FinalistOut] = Field(description="the best trials, run on more seeds")
+    importances: dict[str, float] = Field(
+        description="each searched path's importance (Optuna's PED-ANOVA), summing to 1"
+    )
+    regions: list[str] = Field(description="where in the space each problem condition appears")
+
+
 class Report(BaseModel):
     """What the experiment's jobs measured, per config, compared in pairs, and explained."""
 
@@ -122,3 +188,7 @@ class Report(BaseModel):
     )
     findings: list[FindingOut] = Field(description="one statement per compared pair")
     follow_ups: list[FollowUp] = Field(description="experiments that would test an explanation")
+    rounds: RoundsOut | None = Field(
+        None, description="an adaptive experiment's rounds; null for any other"
+    )
+    search: SearchOut | None = Field(None, description="a search's answer; null for any other")

@@ -6,6 +6,7 @@ difference called real is one whose corrected interval excludes zero, and the ve
 interval shown can never disagree.
 """
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,8 +21,10 @@ ALPHA = 1 - CONFIDENCE
 MAX_SEEDS_ADVISED = 1000
 
 
+@functools.lru_cache(maxsize=4096)
 def t_quantile(probability: float, df: float) -> float:
     """The t value below which `probability` of Student's t with `df` degrees of freedom lies."""
+    # Cached: a sequential design asks the same few (level, seeds) pairs at every look.
     return float(stats.t.ppf(probability, df))
 
 
@@ -135,19 +138,26 @@ def seeds_needed(d: Difference, level: float) -> int | None:
     return None
 
 
+def interval(d: Difference, level: float) -> tuple[float, float]:
+    """The difference's two-sided interval at 1 - level."""
+    half = t_quantile(1 - level / 2, d.df) * d.error if d.error else 0.0
+    return d.difference - half, d.difference + half
+
+
+def verdict(d: Difference, level: float, margin: float) -> Verdict:
+    """Different if the interval at 1 - level excludes zero, equivalent if two one-sided
+    tests at `level` put it inside the margin, else undecided."""
+    low, high = interval(d, level)
+    if low > 0 or high < 0:
+        return Verdict.DIFFERENT
+    return Verdict.EQUIVALENT if _equivalent(d, level, margin) else Verdict.UNDECIDED
+
+
 def judge(d: Difference, comparisons: int, margin: float) -> Judgement:
     """Different, equivalent within the margin, or undecided; at the corrected level."""
     level = ALPHA / comparisons
-    half = t_quantile(1 - level / 2, d.df) * d.error if d.error else 0.0
-    low, high = d.difference - half, d.difference + half
+    low, high = interval(d, level)
     p = _two_sided_p(d)
-    if low > 0 or high < 0:
-        verdict = Verdict.DIFFERENT
-    elif _equivalent(d, level, margin):
-        verdict = Verdict.EQUIVALENT
-    else:
-        verdict = Verdict.UNDECIDED
-    needed = seeds_needed(d, level) if verdict is Verdict.UNDECIDED else None
-    return Judgement(
-        d, comparisons, margin, low, high, p, min(1.0, p * comparisons), verdict, needed
-    )
+    found = verdict(d, level, margin)
+    needed = seeds_needed(d, level) if found is Verdict.UNDECIDED else None
+    return Judgement(d, comparisons, margin, low, high, p, min(1.0, p * comparisons), found, needed)

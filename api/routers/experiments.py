@@ -6,7 +6,7 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import HTMLResponse, StreamingResponse
 
 from analysis.report.schemas import Report
-from api import exports, plots
+from api import exports, plots, search_plot
 from api.auth import OwnerDep
 from api.deps import (
     BrokerDep,
@@ -192,3 +192,19 @@ def experiment_plot(
         experiment_id, state, image, lambda: experiment_report(session, experiment)
     )
     return Response(plots.cached(request), media_type=IMAGE_TYPES[image])
+
+
+@router.get("/{experiment_id}/search.{image}", response_class=Response, responses=IMAGES)
+def experiment_search_plot(
+    experiment_id: ExperimentId, image: plots.ImageFormat, session: SessionDep, owner: OwnerDep
+) -> Response:
+    """A search's trials: each searched path against the final metric, coloured by the problem
+    condition most seeds show, pruned trials hollow (SVG or PNG); rendered once per state."""
+    experiment = services.get_experiment(session, experiment_id, owner)
+    state = services.state_of(session, experiment)
+    request = plots.PlotRequest(
+        experiment_id, state, image, lambda: experiment_report(session, experiment)
+    )
+    return Response(
+        search_plot.cached(search_plot.SearchPlot(request)), media_type=IMAGE_TYPES[image]
+    )

@@ -2,10 +2,11 @@
 
 from sqlalchemy.orm import Session
 
+from analysis.adaptive.sequential import Stop
 from api.errors import NotCancellable
 from api.services.experiments import get_experiment, status_counts
 from api.services.jobs import get_job
-from models import lifecycle
+from models import lifecycle, rounds
 from models.experiment import Experiment
 from models.job import Job, JobStatus
 from models.lifecycle import Outcome
@@ -26,7 +27,11 @@ def cancel_job(session: Session, job_id: int, owner: str | None) -> Job:
 def cancel_experiment(session: Session, experiment_id: int, owner: str | None) -> Experiment:
     """Cancel every job of the experiment that has not ended; 409 if all ended uncancelled."""
     experiment = get_experiment(session, experiment_id, owner)
+    # Stopped first, in the same transaction: a round being added meanwhile either loses its
+    # fence or has its jobs cancelled below.
+    rounds.cancel(session, experiment_id, Stop.CANCELLED)
     lifecycle.cancel(session, Job.experiment_id == experiment_id)
+    session.refresh(experiment)  # its `stopped`, written by an update of its own
     counts = status_counts(session, [experiment_id])[experiment_id]
     if not any(counts.get(status) for status in CANCELLABLE_OR_CANCELLED):
         raise NotCancellable(f"experiment {experiment_id} has already ended; no job to cancel")

@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models.event import EPOCH, JobEvent
+from models.experiment import Experiment, pending_round
 from models.job import TERMINAL_STATUSES, Job
 
 BATCH = 500
@@ -39,9 +40,13 @@ def events_after(
 
 
 def _ended(session: Session, *, job_id: int | None, experiment_id: int | None) -> bool:
+    """Every job ended; and for an adaptive experiment, no round is still to be added."""
     query = select(func.count()).select_from(Job).where(Job.status.not_in(TERMINAL_STATUSES))
     if job_id is not None:
         query = query.where(Job.id == job_id)
     if experiment_id is not None:
         query = query.where(Job.experiment_id == experiment_id)
+        experiment = session.get(Experiment, experiment_id)
+        if experiment is not None and pending_round(experiment):
+            return False
     return session.scalar(query) == 0

@@ -106,7 +106,8 @@ def list_experiments(
 
 
 def _with_status(query: Select[Experiment], status: ExperimentStatus) -> Select[Experiment]:
-    """Only experiments whose jobs' counts give `status` (models.experiment's one rule)."""
+    """Only experiments whose jobs' counts, and whether a round may still follow, give
+    `status` (models.experiment's one rule)."""
     matching = (
         select(Job.experiment_id).group_by(Job.experiment_id).having(status_condition(status))
     )

@@ -39,6 +39,16 @@ def spec_of(name: str, jobs: Sequence[Job]) -> ExperimentSpec:
         raise NotRerunnable(f"the jobs no longer make a valid experiment: {error}") from None
 
 
+def adaptive_spec(source: Experiment) -> ExperimentSpec:
+    """An adaptive experiment's own spec (its preset already expanded in it): re-run, it adds
+    its rounds anew."""
+    stored = {key: value for key, value in source.spec.items() if key != "preset"}
+    try:
+        return ExperimentSpec.model_validate(stored)
+    except ValidationError as error:
+        raise NotRerunnable(f"the spec is no longer valid: {error}") from None
+
+
 def _submit(
     session: Session, spec: ExperimentSpec, source: Experiment, notes: str, how: Resubmission
 ) -> submission.Submitted:
@@ -59,9 +69,13 @@ def _submit(
 def rerun_experiment(
     session: Session, experiment_id: int, how: Resubmission
 ) -> submission.Submitted:
-    """A new experiment of the same name and tags, with every (config, seed) of this one."""
+    """A new experiment of the same name and tags, with every (config, seed) of this one; an
+    adaptive one's spec, which decides its rounds again."""
     source = get_experiment(session, experiment_id, how.owner)
-    spec = spec_of(source.name, experiment_jobs(session, experiment_id))
+    if source.rounds_done is not None:
+        spec = adaptive_spec(source)
+    else:
+        spec = spec_of(source.name, experiment_jobs(session, experiment_id))
     return _submit(session, spec, source, f"re-run of experiment {experiment_id}", how)
 
 

@@ -11,10 +11,11 @@ from functools import partial
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from analysis.adaptive.rounds import first_round
 from api.deps import once_committed
 from api.errors import IdempotencyMismatch, TooManyRequests
 from api.services.experiments import get_experiment
-from models import lifecycle
+from models import lifecycle, rounds
 from models.broker import Broker
 from models.experiment import Experiment
 from models.experiment_spec import ExperimentSpec
@@ -96,19 +97,23 @@ def _store(
     experiment = Experiment(
         name=spec.name, spec=spec.model_dump(mode="json"), owner=owner, follow_up_of=follow_up_of
     )
+    first = first_round(spec)
+    if first.record is not None:
+        rounds.begin(experiment, first.record)
     jobs = [
         (
             Job(
                 experiment=experiment,
-                config=config.model_dump(mode="json"),
-                config_key=config.key(),
-                seed=seed,
-                epochs=config.training.epochs,
+                config=new.config.model_dump(mode="json"),
+                config_key=new.config.key(),
+                seed=new.seed,
+                epochs=new.config.training.epochs,
                 stop_early=spec.stop_early,
+                trial=new.trial,
             ),
-            config,
+            new.config,
         )
-        for config, seed in spec.expand()
+        for new in first.jobs
     ]
     session.add(experiment)
     session.add_all(job for job, _ in jobs)

@@ -319,3 +319,30 @@ def test_the_docs_and_the_root_fetch_nothing_from_another_host(
     outside = [url for url in requested if not url.startswith((origin + "/", "data:", "blob:"))]
     assert requested
     assert outside == []
+
+
+def test_a_search_page_shows_its_rounds_and_charts_every_trial(
+    service: Service, page: Page
+) -> None:
+    search = {
+        "space": {
+            "training.learning_rate": {"low": 1e-4, "high": 0.3, "log": True},
+            "model.activation": ["relu", "tanh"],
+        },
+        "trials": 3,
+        "sampler": "random",
+        "finalists": 1,
+        "finalist_seeds": 2,
+    }
+    body = {"name": "browser, search", "base": SMALL, "search": search}
+    experiment_id = service.post("/experiments", body).json()["id"]
+    service.wait_experiment(experiment_id)
+    page.goto(f"http://127.0.0.1:{service.port}/ui/experiments/{experiment_id}")
+    expect(page.locator("#rounds")).to_contain_text("finalists")
+    expect(page.locator("#rounds")).to_contain_text("stopped: searched")
+    expect(page.locator("#search-charts canvas")).to_have_count(2)
+    shown = page.evaluate(
+        "[...document.querySelectorAll('#search-charts canvas')].map((c) => "
+        "Chart.getChart(c).data.datasets.reduce((sum, d) => sum + d.data.length, 0))"
+    )
+    assert shown == [3, 3]

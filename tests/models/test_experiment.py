@@ -2,11 +2,18 @@
 
 import itertools
 from collections import Counter
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.experiment import Experiment, ExperimentStatus, experiment_status, status_condition
+from models.experiment import (
+    Experiment,
+    ExperimentStatus,
+    experiment_status,
+    pending_round,
+    status_condition,
+)
 from models.job import Job, JobStatus
 from models.spec import JobConfig
 from tests.rows import job_row
@@ -21,17 +28,25 @@ def test_experiment_status_reads_the_jobs_counts() -> None:
     assert experiment_status({"succeeded": 2}) == "succeeded"
     assert experiment_status({"succeeded": 1, "failed": 1}) == "failed"
     assert experiment_status({"succeeded": 1, "cancelled": 1}) == "cancelled"
+    # An adaptive experiment whose next round is still to be decided has not ended.
+    assert experiment_status({"succeeded": 2}, pending=True) == "running"
+    assert experiment_status({"queued": 2}, pending=True) == "queued"
 
 
 def test_the_sql_condition_selects_the_experiments_python_gives_each_status(
     session: Session,
 ) -> None:
     expected: dict[int, ExperimentStatus] = {}
-    for statuses in itertools.combinations_with_replacement(list(JobStatus), 2):
-        experiment = Experiment(name="status rule", spec={})
+    # Plain; adaptive with a round still to come; adaptive and stopped.
+    kinds: list[dict[str, Any]] = [{}, {"rounds_done": 1}, {"rounds_done": 2, "stopped": "decided"}]
+    for statuses, kind in itertools.product(
+        itertools.combinations_with_replacement(list(JobStatus), 2), kinds
+    ):
+        experiment = Experiment(name="status rule", spec={}, **kind)
         session.add_all([job_row(experiment, CONFIG, status=status) for status in statuses])
         session.flush()
-        expected[experiment.id] = experiment_status(Counter(str(s) for s in statuses))
+        counts = Counter(str(s) for s in statuses)
+        expected[experiment.id] = experiment_status(counts, pending=pending_round(experiment))
     session.commit()
     for status in JobStatus:
         query = (

@@ -5,13 +5,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from models.experiment_spec import (
-    GRID_PATHS,
-    MAX_JOBS_PER_EXPERIMENT,
-    ExperimentSpec,
-    deep_merge,
-    set_path,
-)
+from models.config_paths import GRID_PATHS, set_path
+from models.experiment_spec import MAX_JOBS_PER_EXPERIMENT, ExperimentSpec, deep_merge
 
 
 def expand(data: dict[str, Any]) -> list[tuple[dict[str, Any], int]]:

@@ -299,3 +299,27 @@ def test_publishing_marks_the_jobs_for_the_relay(engine: Engine, session: Sessio
     queued = _job(session)
     _in_transaction(engine, lifecycle.mark_published, [queued.id])
     assert reload(session, queued.id).enqueued_at is not None
+
+
+def test_a_stopping_rule_stops_a_running_attempt_which_then_ends_succeeded(
+    engine: Engine, session: Session
+) -> None:
+    running = _job(session, JobStatus.RUNNING)
+    finals = {"final_test_loss": 2.0}
+    stop = {"epoch": 1, "condition": "pruned", "values": finals}
+    assert _in_transaction(engine, lifecycle.stop_early, running, **stop) is Outcome.STOP_REQUESTED
+    # Once is enough: a second request finds the stop already there.
+    assert _in_transaction(engine, lifecycle.stop_early, running, **stop) is Outcome.REFUSED
+    assert _in_transaction(engine, lifecycle.progress, running, {}) is Outcome.STOP_REQUESTED
+    ended = _in_transaction(engine, lifecycle.end, running, JobStatus.CANCELLED)
+    assert ended is Outcome.SUCCEEDED
+    job = reload(session, running.id)
+    assert (job.status, job.final_test_loss) == ("succeeded", 2.0)
+
+
+def test_a_stale_attempt_cannot_be_stopped_early(engine: Engine, session: Session) -> None:
+    running = _job(session, JobStatus.RUNNING, attempt=2)
+    stale = Attempt(running.id, running.experiment_id, 1)
+    stop = {"epoch": 1, "condition": "pruned", "values": {}}
+    assert _in_transaction(engine, lifecycle.stop_early, stale, **stop) is Outcome.REFUSED
+    assert reload(session, running.id).stopped_early is None

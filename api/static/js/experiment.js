@@ -64,7 +64,18 @@ function interval(value) {
   return fmt(value.mean) + ci;
 }
 
+// An adaptive experiment's rounds in one line; a search's trials charted (search.js).
+function renderRounds(report) {
+  const rounds = report.rounds;
+  control("rounds").textContent = !rounds ? "" : "Rounds: " + rounds.rounds.map((r) => r.seeds
+    ? `${r.round}: ${Object.entries(r.seeds).map(([label, n]) => `${label} ${n}`).join(", ")}`
+    : `${r.round}: ${r.finalists ? `finalists ${r.finalists.join(", ")}` : `${r.trials} trials`}`).join("; ")
+    + ` · stopped: ${rounds.stopped || "not yet"}`;
+  renderSearch(report.search);
+}
+
 function renderReport(report) {
+  renderRounds(report);
   labels = report.configs.map((row) => row.label);
   for (const row of report.configs) for (const id of row.job_ids) if (jobs.has(id)) jobs.get(id).label = row.label;
   const sentences = report.summary.length ? report.summary : ["No answer yet: it appears once jobs have trained."];
