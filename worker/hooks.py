@@ -6,7 +6,6 @@ import threading
 import time
 from types import TracebackType
 
-from analysis.conditions.certain import certain_fate
 from analysis.epochs import EpochResult
 from worker import jobs
 
@@ -22,8 +21,6 @@ class RecordingHooks:
         self.poll_seconds = poll_seconds
         self.progress = (0, 0)
         self.started = False
-        # Set when the job asked to stop early and its fate became certain: epoch and cause.
-        self.stopped_early: dict[str, object] | None = None
         self._epoch_ended = False
         self._stop = threading.Event()
         self._done = threading.Event()
@@ -46,11 +43,7 @@ class RecordingHooks:
 
     def on_epoch(self, result: EpochResult) -> None:
         """Record the epoch as soon as it ends, so polling clients see progress."""
-        found = jobs.record_epoch(self.job, result)
-        fate = certain_fate(found, result.epoch) if self.job.stop_early else None
-        if fate is not None:
-            self.stopped_early = {"epoch": result.epoch, "condition": fate.name.value}
-            self._stop.set()
+        jobs.record_epoch(self.job, result)
         self._epoch_ended = True
 
     def on_progress(self, batches_done: int, batches_total: int) -> None:

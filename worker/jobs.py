@@ -134,10 +134,11 @@ def _take_over(session: Session, job_id: int, me: str) -> lifecycle.Claim | None
     return lifecycle.take_over(session, dead, me, reason=lifecycle.WORKER_LOST, max_attempts=cap)
 
 
-def record_epoch(job: ClaimedJob, result: EpochResult) -> list[Condition]:
+def record_epoch(job: ClaimedJob, result: EpochResult) -> None:
     """Write one epoch's metrics, its diagnostics and the job's progress, then the job's
-    conditions as the stored epochs show them, in one transaction; those conditions."""
-    return _or_give_up(job, lambda: _record_epoch(job, result))
+    conditions as the stored epochs show them, and what the stopping rules say, in one
+    transaction."""
+    _or_give_up(job, lambda: _record_epoch(job, result))
 
 
 def _diagnose(session: Session, job: ClaimedJob, epochs: Sequence[EpochResult]) -> list[Condition]:
@@ -148,7 +149,7 @@ def _diagnose(session: Session, job: ClaimedJob, epochs: Sequence[EpochResult]) 
     return found
 
 
-def _record_epoch(job: ClaimedJob, result: EpochResult) -> list[Condition]:
+def _record_epoch(job: ClaimedJob, result: EpochResult) -> None:
     loss, loss_flag = nonfinite.stored(result.loss)
     test_loss, test_loss_flag = nonfinite.stored(result.test_loss)
     figures = {
@@ -174,9 +175,9 @@ def _record_epoch(job: ClaimedJob, result: EpochResult) -> list[Condition]:
             for name, value in result.diagnostics.items()
         )
         session.flush()
-        found = _diagnose(session, job, stored.job_epochs(session, job.id))
-        stopping.after_epoch(session, job)
-        return found
+        epochs = stored.job_epochs(session, job.id)
+        found = _diagnose(session, job, epochs)
+        stopping.after_epoch(session, job, found, stop_early=job.stop_early)
 
 
 def _value(value: float) -> dict[str, float | str | None]:
@@ -213,35 +214,27 @@ def cancel_requested(job: ClaimedJob) -> bool:
         return lifecycle.should_stop(session, job)
 
 
-def finish(
-    job: ClaimedJob,
-    status: JobStatus,
-    *,
-    error: str | None = None,
-    stopped_early: dict[str, object] | None = None,
-) -> bool:
-    """End the job: terminal status, error, whether it stopped early, and from its stored
-    epochs its curve summary, its conditions and (once succeeded) its final figures; False if
-    the job is not ours."""
-    ended = _or_give_up(job, lambda: _end(job, status, error, stopped_early))
+def finish(job: ClaimedJob, status: JobStatus, *, error: str | None = None) -> JobStatus | None:
+    """End the job: terminal status, error, and from its stored epochs its curve summary, its
+    conditions and (once succeeded) its final figures; the status written, None if the job is
+    not ours. A job a stopping rule stopped succeeds with that stop (models.lifecycle.end)."""
+    ended = _or_give_up(job, lambda: _end(job, status, error))
     if ended:
         round_trigger.job_ended(job.experiment_id)
     return ended
 
 
-def _end(
-    job: ClaimedJob, status: JobStatus, error: str | None, stopped_early: dict[str, object] | None
-) -> bool:
+def _end(job: ClaimedJob, status: JobStatus, error: str | None) -> JobStatus | None:
     with session_scope() as session:
         epochs = stored.job_epochs(session, job.id)
         values = summarize(epochs, job.config.loss.mode).columns()
-        values["stopped_early"] = stopped_early
         if status is JobStatus.SUCCEEDED and epochs:
             values |= final_figures(epochs[-1])
-        if lifecycle.end(session, job, status, error=error, values=values) is Outcome.REFUSED:
-            return False
+        outcome = lifecycle.end(session, job, status, error=error, values=values)
+        if outcome is Outcome.REFUSED:
+            return None
         _diagnose(session, job, epochs)
-        return True
+        return JobStatus(outcome.value)
 
 
 def final_figures(epoch: EpochResult) -> dict[str, float | None]:

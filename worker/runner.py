@@ -65,23 +65,18 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH]
 
 
-def end_job(
-    job: jobs.ClaimedJob, outcome: TrainingOutcome, stopped_early: dict[str, object] | None
-) -> str:
+def end_job(job: jobs.ClaimedJob, outcome: TrainingOutcome) -> str:
     """Write the job's terminal status from how training ended; its figures, curve summary and
-    conditions come from its stored epochs. A job stopped once its fate was certain succeeded,
-    with what it ran; a client's cancel still wins."""
+    conditions come from its stored epochs. A run a stopping rule stopped reports a cancel,
+    and models.lifecycle.end makes it succeeded unless a client asked to cancel it too."""
+    error = None
     if outcome.ending is Ending.DIVERGED:
-        jobs.finish(job, JobStatus.FAILED, error=f"diverged at epoch {outcome.epoch}")
-        return JobStatus.FAILED
-    if stopped_early is not None and not jobs.cancel_requested(job):
-        jobs.finish(job, JobStatus.SUCCEEDED, stopped_early=stopped_early)
-        return JobStatus.SUCCEEDED
-    if outcome.ending is Ending.CANCELLED or jobs.cancel_requested(job):
-        jobs.finish(job, JobStatus.CANCELLED)
-        return JobStatus.CANCELLED
-    jobs.finish(job, JobStatus.SUCCEEDED)
-    return JobStatus.SUCCEEDED
+        status, error = JobStatus.FAILED, f"diverged at epoch {outcome.epoch}"
+    elif outcome.ending is Ending.CANCELLED or jobs.cancel_requested(job):
+        status = JobStatus.CANCELLED
+    else:
+        status = JobStatus.SUCCEEDED
+    return jobs.finish(job, status, error=error) or status
 
 
 def _train(job: jobs.ClaimedJob, hooks: RecordingHooks) -> TrainingOutcome:
@@ -126,6 +121,6 @@ def run_claimed(
         return JobStatus.FAILED
     finally:
         release_model_state()
-    status = end_job(job, outcome, hooks.stopped_early)
+    status = end_job(job, outcome)
     log.info("job %s: %s after epoch %s", job.id, status, outcome.epoch)
     return status

@@ -1,13 +1,18 @@
-"""Stopping rules the training process applies after each epoch, from the stored rows: a
-search trial's run is pruned (Optuna's median rule) when its epoch is worse than the median
-of the finished trials at that epoch. A stopped run ends succeeded with that epoch's figures
-and `stopped_early: {epoch, condition}` (models.lifecycle.stop_early)."""
+"""Stopping rules the training process applies after each epoch, from the stored rows: a job
+asked to stop early stops once its failure is certain (analysis.conditions.certain), and a
+search trial's run is pruned (Optuna's median rule) when its epoch is worse than the median of
+the finished trials at that epoch. A stopped run ends succeeded with that epoch's figures and
+`stopped_early: {epoch, condition}` (models.lifecycle.stop_early)."""
 
 import logging
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analysis import stored
+from analysis.conditions import Condition
+from analysis.conditions.certain import certain_fate
 from analysis.report.records import load_records
 from models import adaptive, lifecycle
 from models.experiment import Experiment
@@ -28,8 +33,32 @@ def _searched(session: Session, job: Attempt) -> tuple[SearchSpec, int] | None:
     return None if search is None else (search, trial)
 
 
-def after_epoch(session: Session, job: Attempt) -> None:
-    """Ask a search trial's run to stop after its last stored epoch if the pruner says so."""
+def after_epoch(
+    session: Session, job: Attempt, found: Sequence[Condition], *, stop_early: bool
+) -> None:
+    """Ask the run to stop after its last stored epoch if a stopping rule says so: its failure
+    is certain (when the job asked to stop early), or the pruner prunes its trial."""
+    if stop_early and _certain(session, job, found):
+        return
+    _prune(session, job)
+
+
+def _certain(session: Session, job: Attempt, found: Sequence[Condition]) -> bool:
+    """Stop a run whose failure the diagnosis of its stored epochs makes certain."""
+    from worker.jobs import final_figures  # worker.jobs calls this module after each epoch
+
+    last = stored.job_epochs(session, job.id)[-1]
+    fate = certain_fate(found, last.epoch)
+    if fate is None:
+        return False
+    lifecycle.stop_early(
+        session, job, epoch=last.epoch, condition=fate.name.value, values=final_figures(last)
+    )
+    return True
+
+
+def _prune(session: Session, job: Attempt) -> None:
+    """Stop a search trial's run that the pruner judges worse than the finished trials."""
     searched = _searched(session, job)
     if searched is None:
         return

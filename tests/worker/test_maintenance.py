@@ -161,7 +161,7 @@ def test_a_stale_attempt_cannot_write_after_a_new_one_claimed(
     with pytest.raises(jobs.JobLost):
         jobs.record_epoch(first, result)
     assert jobs.heartbeat(first) is True  # the stale attempt is told to stop
-    assert jobs.finish(first, JobStatus.SUCCEEDED) is False
+    assert jobs.finish(first, JobStatus.SUCCEEDED) is None
     jobs.record_epoch(second, result)
     assert reload(session, job_id).epochs_done == 0
     assert reload(session, job_id).status == "running"
