@@ -81,7 +81,7 @@ def is_stuck(epochs: Sequence[EpochResult], mode: LossMode) -> bool:
     )
 
 
-def summarize(epochs: Sequence[EpochResult], mode: LossMode) -> CurveSummary:
+def curve_summary(epochs: Sequence[EpochResult], mode: LossMode) -> CurveSummary:
     """Best test figures and their epochs, epochs to accuracy targets, AUC, stuck, divergence."""
     finite = _finite(epochs)
     best_loss = min(finite, key=lambda e: e.test_loss, default=None)

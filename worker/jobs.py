@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from analysis import stored
 from analysis.conditions import Condition, diagnose
-from analysis.curves import summarize
+from analysis.curves import curve_summary
 from analysis.epochs import EpochResult
 from analysis.names import SUMMARY_DIAGNOSTICS
 from models import lifecycle, nonfinite
@@ -227,7 +227,7 @@ def finish(job: ClaimedJob, status: JobStatus, *, error: str | None = None) -> J
 def _end(job: ClaimedJob, status: JobStatus, error: str | None) -> JobStatus | None:
     with session_scope() as session:
         epochs = stored.job_epochs(session, job.id)
-        values = summarize(epochs, job.config.loss.mode).columns()
+        values = curve_summary(epochs, job.config.loss.mode).columns()
         if status is JobStatus.SUCCEEDED and epochs:
             values |= final_figures(epochs[-1])
         outcome = lifecycle.end(session, job, status, error=error, values=values)

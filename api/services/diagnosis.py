@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from analysis.conditions import diagnose
-from analysis.curves import summarize
+from analysis.curves import curve_summary
 from analysis.epochs import EpochResult
 from analysis.stored import experiment_epochs
 from api.services.experiments import get_experiment
@@ -39,7 +39,7 @@ def _rediagnose(session: Session, job: Job, epochs: list[EpochResult]) -> bool:
     before = _stored(session, job.id)
     session.execute(delete(JobCondition).where(JobCondition.job_id == job.id))
     session.add_all(JobCondition(job_id=job.id, **c.columns()) for c in found)
-    for column, value in summarize(epochs, config.loss.mode).columns().items():
+    for column, value in curve_summary(epochs, config.loss.mode).columns().items():
         setattr(job, column, value)
     session.flush()
     return _stored(session, job.id) != before

@@ -5,7 +5,7 @@ from functools import cache
 from typing import Any
 
 from analysis.conditions import Condition, diagnose
-from analysis.curves import summarize
+from analysis.curves import curve_summary
 from analysis.epochs import EpochResult
 from harness.training import Recorder, data_for, small_config
 from models.condition import ConditionKind
@@ -124,9 +124,9 @@ def test_sgd_at_learning_rate_10_explodes_and_the_job_records_where() -> None:
     assert found.epoch == 1
     loss_before, loss_then = found.evidence["values"]["loss"]
     assert loss_then > 10 * loss_before
-    assert summarize(epochs, "from_logits").diverged_epoch == 1
+    assert curve_summary(epochs, "from_logits").diverged_epoch == 1
     assert "exploded" not in names(HEALTHY)
-    assert summarize(trained(HEALTHY)[1], "from_logits").diverged_epoch is None
+    assert curve_summary(trained(HEALTHY)[1], "from_logits").diverged_epoch is None
 
 
 def test_a_thousand_images_over_thirty_epochs_overfit() -> None:
