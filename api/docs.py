@@ -1,7 +1,7 @@
 """The app's own static files, /docs and /redoc built on them (they work without internet), the
 favicon, and `/`, which points a browser at the pages and an API client at the documentation.
 
-The vendored libraries (api/static/vendor, each with its licence) are listed in the README.
+The vendored libraries (api/static/vendor, each with its licence) are listed in docs/clients.md.
 """
 
 from functools import cache

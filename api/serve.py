@@ -18,7 +18,7 @@ FROM_SETTINGS = ("--forwarded-allow-ips", "--proxy-headers", "--no-proxy-headers
 
 def uvicorn_arguments(settings: Settings) -> list[str]:
     """The app and the options every deployment shares."""
-    # No access line per request: it costs GET throughput (README, Performance); request counts
+    # No access line per request: it costs GET throughput (docs/performance.md); request counts
     # and latencies by route are on /metrics, and errors are logged.
     shared = ["api.main:app", "--no-access-log"]
     if not settings.forwarded_allow_ips:

@@ -15,7 +15,7 @@ from models.base import Base, JSONType
 
 
 class ConditionName(StrEnum):
-    """Every condition the diagnosis knows; README "Reading a diagnosis" explains each."""
+    """Every condition the diagnosis knows; docs/diagnosis.md explains each."""
 
     SATURATED_SOFTMAX = "saturated_softmax"
     CLIPPED_STALL = "clipped_stall"
@@ -64,11 +64,11 @@ class JobCondition(Base):
 
 
 class ConditionOut(BaseModel):
-    """One condition of the job's diagnosis (README "Reading a diagnosis" explains each)."""
+    """One condition of the job's diagnosis (docs/diagnosis.md explains each)."""
 
     model_config = ConfigDict(from_attributes=True)
 
-    name: ConditionName = Field(description="which condition (README, Reading a diagnosis)")
+    name: ConditionName = Field(description="which condition (docs/diagnosis.md)")
     kind: ConditionKind = Field(description="problem: something went wrong; note: worth knowing")
     subject: str = Field(description='"job", or the layer it is about ("hidden_1")')
     epoch: int = Field(description="the first epoch from which it held")

@@ -109,8 +109,8 @@ class ExperimentSpec(SpecModel):
 
     stop_early: bool = Field(
         False,
-        description="stop a job once a problem no further epoch can lift is certain (README, "
-        "Reading a diagnosis); it ends succeeded with `stopped_early`",
+        description="stop a job once a problem no further epoch can lift is certain "
+        "(docs/adaptive.md); it ends succeeded with `stopped_early`",
     )
 
     @model_validator(mode="before")

@@ -45,7 +45,7 @@ class CurveSummary(BaseModel):
         description="first epoch with test accuracy of at least 0.85; null if never"
     )
     train_loss_auc: float | None = Field(description="area under the train loss over the epochs")
-    stuck: bool = Field(description="stuck rather than slow (see README, Reading a diagnosis)")
+    stuck: bool = Field(description="stuck rather than slow (see docs/diagnosis.md)")
     diverged_epoch: int | None = Field(
         description="first epoch whose loss exploded (10x its epoch-0 value) or was not finite"
     )

@@ -31,11 +31,11 @@ class Settings(BaseSettings):
     visibility_timeout: int = Field(12 * 3600, ge=10)
     broker_timeout: float = Field(3.0, gt=0, le=60)
     # Two trainings at once with one TensorFlow thread each: on two cores a sweep ends sooner
-    # this way than one job at a time (README, Performance). tf_threads 0 lets TensorFlow choose.
+    # this way than one job at a time (docs/performance.md). tf_threads 0 lets TensorFlow choose.
     worker_concurrency: int = Field(2, ge=1, le=64)
     tf_threads: int = Field(1, ge=0, le=256)
     # XLA-compile the training step: faster on CPU, with per-epoch losses equal to plain fit's
-    # within a documented tolerance (README, Performance) rather than to the last bit.
+    # within a documented tolerance (docs/performance.md) rather than to the last bit.
     xla: bool = True
     # The training loop writes a heartbeat (and reads cancel requests) this often; a running job
     # whose heartbeat is older than stale_seconds is presumed lost and re-queued, at most
@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     max_event_streams_per_key: int = Field(20, ge=1)
     max_body_bytes: int = Field(1_048_576, ge=1024)
     # Threads for the API's sync routes (AnyIO's default is 40). Fewer contend less for the GIL,
-    # which shortens the slowest requests without serving fewer (README, Performance). A call
+    # which shortens the slowest requests without serving fewer (docs/performance.md). A call
     # waiting on Redis or the database holds a thread while it waits.
     api_threads: int = Field(8, ge=1, le=1000)
     # Freeze what the API built at start-up out of the collector's reach (api.main). Off in tests:

@@ -3,7 +3,7 @@
 # PostgreSQL. `make check` (scripts/test.sh check): the same checks, then every test that starts
 # no worker process, on SQLite alone. NORMLAB_TEST_PROCESSES test processes: by default two for
 # the whole suite, which mostly waits on the services it starts, one for the quick tier, which
-# computes in process (two were slower there: README, Performance).
+# computes in process (two were slower there: docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh

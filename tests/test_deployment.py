@@ -160,6 +160,7 @@ def test_every_start_of_the_api_goes_through_api_serve(compose: dict[str, Any]) 
         "scripts/run.sh": (ROOT / "scripts" / "run.sh").read_text(),
         "harness/service.py": (ROOT / "harness" / "service.py").read_text(),
         "README.md": (ROOT / "README.md").read_text(),
+        **{f"docs/{doc.name}": doc.read_text() for doc in (ROOT / "docs").glob("*.md")},
     }
     assert "-m api.serve" in starts["scripts/run.sh"]
     assert '"api.serve"' in starts["harness/service.py"]

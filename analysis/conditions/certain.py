@@ -5,10 +5,10 @@ explosion or vanishing gradients.
 Why none of these is lifted by more epochs: a sample at the 1e-7 clip gives exactly no gradient,
 so the weights that put it there are never pushed back; a dead ReLU unit passes no gradient to
 its own weights and never revives; weights an explosion threw off leave the units dead; a
-vanishing gradient moves the first layer by a vanishing step. Measured (README, Reading a
-diagnosis): in 27 runs of 12 epochs, no clipped stall ended and no accuracy rose after it began,
-and no run at chance from these causes for two epochs left chance. Saturated units are not on
-the list: every saturated run measured learned, so none shows what happens at chance.
+vanishing gradient moves the first layer by a vanishing step. Measured (docs/adaptive.md,
+Stopping early): in 27 runs of 12 epochs, no clipped stall ended and no accuracy rose after it
+began, and no run at chance from these causes for two epochs left chance. Saturated units are not
+on the list: every saturated run measured learned, so none shows what happens at chance.
 """
 
 from collections.abc import Sequence

@@ -12,8 +12,8 @@ Thresholds, and why:
   >= 0.5): most of what the layer computes passes a hundredth of the gradient back.
 - `vanishing_gradients` (problem, about hidden_1): in a run at chance at its last epoch, the
   first hidden layer's gradient norm is below 5% of the output layer's from the named epoch to
-  the last. Across depths of 1 to 8 layers, relu, tanh and sigmoid, SGD and Adam (README,
-  Reading a diagnosis), every run that learned kept the ratio above 0.2 and every run at chance
+  the last. Across depths of 1 to 8 layers, relu, tanh and sigmoid, SGD and Adam
+  (docs/diagnosis.md), every run that learned kept the ratio above 0.2 and every run at chance
   with a vanishing gradient had it at 0.013 or below: 5% sits a factor of four from both. A
   layer whose units are dead is left to `dead_units`, which explains it.
 - `tiny_steps` (problem, about hidden_1): in a run at chance, not at the clip, whose gradient

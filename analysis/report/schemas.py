@@ -35,7 +35,7 @@ class CurvePoint(BaseModel):
 
 class ConfigConditionOut(ConditionOut):
     """A condition as it held across a config's seeds: the earliest epoch over them, the first
-    seed's statement and evidence (see README "Reading a diagnosis")."""
+    seed's statement and evidence (see docs/diagnosis.md)."""
 
     seeds: int = Field(description="how many of the config's measured seeds show it")
     of: int = Field(description="the config's measured seeds")

@@ -1,4 +1,5 @@
-"""The README's examples as the suite runs them: fenced blocks, their language and markers."""
+"""The examples of the README and docs/ as the suite runs them: fenced blocks, their language
+and markers."""
 
 import re
 from dataclasses import dataclass
@@ -12,8 +13,9 @@ HEADING = re.compile(r"^#{1,6}\s+(?P<title>.+)$")
 
 @dataclass(frozen=True)
 class Block:
-    """One fenced block: where it starts, its section and language, its code, why not run."""
+    """One fenced block: its file and line, its section and language, its code, why not run."""
 
+    path: Path
     line: int
     section: str
     language: str
@@ -39,7 +41,7 @@ def blocks(path: Path) -> list[Block]:
             end = next(i for i in range(number + 1, len(lines)) if lines[i].strip() == "```")
             code = "\n".join(lines[number + 1 : end]) + "\n"
             language = RUN_LANGUAGES.get(fence[1], fence[1])
-            found.append(Block(number + 1, section, language, code, marker))
+            found.append(Block(path, number + 1, section, language, code, marker))
             number = end
         if text:
             marked = NOT_RUN.match(text)

@@ -141,8 +141,8 @@ def test_a_thousand_images_over_thirty_epochs_overfit() -> None:
 
 # Momentum 0.99 overshoots again and again (an effective step of lr / (1 - momentum) = 5), so
 # the loss rises several times by far more than the threshold: a run that rises once, just past
-# it, can stay under it on a CPU that rounds the compiled arithmetic differently (README,
-# "Reading a diagnosis", has the figures).
+# it, can stay under it on a CPU that rounds the compiled arithmetic differently
+# (docs/diagnosis.md, "Measured", has the figures).
 OVERSHOOTING = {"optimizer": "sgd", "learning_rate": 0.05, "momentum": 0.99, "epochs": 8}
 
 

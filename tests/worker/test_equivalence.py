@@ -8,7 +8,7 @@ from worker.training.loop import train
 
 # Without XLA the arithmetic is fit's own, its averages summed in another order; XLA also fuses
 # and may reorder the step's arithmetic. Rounding differences grow with the run, so the bound
-# sits well above what this test's 2,000 images x 3 epochs show (README, Performance).
+# sits well above what this test's 2,000 images x 3 epochs show (docs/performance.md).
 TOLERANCE = {False: 1e-5, True: 1e-5}
 
 
