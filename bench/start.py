@@ -18,7 +18,7 @@ def measure(database_url: str, redis_url: str) -> dict[str, Any]:
         tempfile.TemporaryDirectory() as logs,
         running_service(database_url, redis_url, Path(logs), NORMLAB_TF_THREADS="1") as service,
     ):
-        # The worker child imports TensorFlow, loads the data and compiles the seed model.
+        # The worker child imports TensorFlow and loads the data; a job compiles its own model.
         time.sleep(20)
         for seed in range(JOBS):  # one at a time: each starts on an idle, warm worker
             body = {"base": {"training": {"epochs": 1}}, "seeds": [seed]}

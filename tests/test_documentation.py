@@ -46,3 +46,8 @@ def test_the_readme_shows_the_two_commands_and_points_at_every_page() -> None:
     assert "make test" in readme
     for page in DOCUMENTS[1:]:
         assert f"(docs/{page.name})" in readme, page.name
+
+
+def test_the_readme_stays_short_enough_to_finish() -> None:
+    # The depth lives in docs/; a README longer than this was one newcomers gave up on.
+    assert len((ROOT / "README.md").read_text().splitlines()) <= 350

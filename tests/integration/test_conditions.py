@@ -27,7 +27,7 @@ def test_a_stuck_run_is_diagnosed_and_found_by_its_conditions(service: Service) 
         ("clipped_stall", "problem", 1),
     ]
     assert conditions[1]["evidence"]["epochs"] == [1, 2]
-    assert "sit at the 1e-07 clip after every epoch" in conditions[1]["statement"]
+    assert "sit at the 1e-7 clip after every epoch" in conditions[1]["statement"]
     assert [c["kind"] for c in service.get_json(f"/jobs/{scaled}")["conditions"]] in ([], ["note"])
     found = service.get_json(f"/jobs?experiment_id={done['id']}&condition=clipped_stall")
     assert [job["id"] for job in found["items"]] == [raw]
