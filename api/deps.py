@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from pydantic import BeforeValidator
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.errors import DomainError
+from api.core.errors import DomainError
 from models.broker import Broker
 from models.settings import Settings
 

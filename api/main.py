@@ -7,15 +7,19 @@ from contextlib import asynccontextmanager
 from anyio import to_thread
 from fastapi import Depends, FastAPI
 
-from api.auth import Gatekeeper, KeyedDocs
-from api.docs import DOC_PATHS, install_docs
-from api.errors import install_handlers, problem_responses
-from api.head import HeadAsGet
-from api.metrics import RequestTimer, StoreCollector, new_registry
-from api.query_parameters import refuse_unknown_query
-from api.request_bodies import BodyLimits
-from api.routers import curation, experiments, health, jobs, pages
-from api.stream_capacity import Streams, stop_signals
+from api.core.auth import Gatekeeper, KeyedDocs
+from api.core.docs import DOC_PATHS, install_docs
+from api.core.errors import install_handlers, problem_responses
+from api.core.head import HeadAsGet
+from api.core.metrics import RequestTimer, StoreCollector, new_registry
+from api.core.query_parameters import refuse_unknown_query
+from api.core.request_bodies import BodyLimits
+from api.events.capacity import Streams, stop_signals
+from api.experiments import curation_routes
+from api.experiments import routes as experiment_routes
+from api.health import routes as health_routes
+from api.jobs import routes as job_routes
+from api.pages import routes as page_routes
 from models.broker import Broker
 from models.db import make_engine, make_sessionmaker
 from models.settings import Settings, get_settings
@@ -80,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeadAsGet)
     # Routes are matched in order: the most polled first; /experiments/compare before
     # /experiments/{experiment_id}.
-    for module in (jobs, curation, experiments, health, pages):
+    for module in (job_routes, curation_routes, experiment_routes, health_routes, page_routes):
         app.include_router(module.router)
     return app
 

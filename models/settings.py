@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     max_memory_per_child_mb: int = Field(3000, ge=100)
     page_size_max: int = Field(500, ge=1, le=10_000)
     # API keys as `name:sha256-of-token` pairs, comma-separated; empty: no authentication
-    # (make run on 127.0.0.1). Only hashes are configured; `python -m api.keys NAME` makes one.
+    # (make run on 127.0.0.1). Only hashes are configured; `python -m api.core.keys NAME` makes one.
     api_keys: str = ""
     requests_per_minute: int = Field(600, ge=1)
     # Failed authentications from one client address in any minute before it gets 429s.

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from api.services.events import events_after
+from api.events.service import events_after
 from models.job import Job, JobStatus
 
 SMALL = {"dataset": {"train_size": 500, "test_size": 200}, "training": {"epochs": 1}}

@@ -9,8 +9,8 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
+from api.core.windows import SlidingWindow
 from api.main import create_app
-from api.windows import SlidingWindow
 from models.settings import Settings, parse_api_keys
 
 ALICE, BOB = "alice-token-0123456789", "bob-token-9876543210"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.docs import FAVICON, REDOC_CDN_LOGO, REDOC_JS, STATIC_DIR
+from api.core.docs import FAVICON, REDOC_CDN_LOGO, REDOC_JS, STATIC_DIR
 
 URLS = re.compile(r"""(?:src|href|spec-url)=["']([^"']+)["']|url:\s*["']([^"']+)["']""")
 

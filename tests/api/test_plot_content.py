@@ -8,7 +8,7 @@ from matplotlib.collections import PolyCollection
 from sqlalchemy.orm import Session
 
 from analysis.report.schemas import ConfigRow, CurvePoint, Interval, Report
-from api import plots
+from api.experiments import plots
 from models.event import STATUS, job_event
 from models.job import JobStatus
 from models.spec import JobConfig

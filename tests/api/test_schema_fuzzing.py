@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import positive_data_acceptance
 
-from api.filters import FIELDS as FIELDS_OF_JOBS
-from api.filters import OPERATORS
+from api.jobs.filters import FIELDS as FIELDS_OF_JOBS
+from api.jobs.filters import OPERATORS
 from api.main import create_app
 from models.settings import Settings
 

@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from analysis.report.schemas import Report
-from api import plots
+from api.experiments import plots
 from harness.databases import TEST_REDIS_URL
 from harness.processes import stop
 from harness.service import Service, running_api, running_service

@@ -2,7 +2,7 @@
 "use strict";
 
 const TERMINAL = ["succeeded", "failed", "cancelled"];
-// One colour per config, by its place in the report: the server's (api/palette.py), so the plot agrees.
+// One colour per config, by its place in the report: the server's (api/core/palette.py), so the plot agrees.
 const PALETTE = JSON.parse(document.getElementById("palette").textContent);
 const configColour = (index) => PALETTE[index % PALETTE.length];
 

@@ -1,0 +1,1 @@
+"""Cross-cutting HTTP concerns: auth, limits, errors, metrics, docs, query and body parsing."""

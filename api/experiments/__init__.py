@@ -1,0 +1,1 @@
+"""Experiments: routes, the service, submission, curation, reports, plots and exports."""

@@ -1,0 +1,1 @@
+"""Jobs: routes, the service, metric filters and cancellation."""

@@ -1,0 +1,1 @@
+"""The server-rendered pages: routes, templates and their context."""
