@@ -34,10 +34,19 @@ def wait_for(check: Callable[[], T | None], timeout: float, what: str, every: fl
 
 def stop(child: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: float = 30) -> None:
     """Signal a process group and wait for its leader; KILL it if it lingers."""
-    if child.poll() is not None:
-        return
+    if child.poll() is None:
+        signal_group(child, sig)
+        reap(child, timeout)
+
+
+def signal_group(child: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+    """Send a signal to a child's process group, if it is still there."""
     with suppress(ProcessLookupError):
         os.killpg(child.pid, sig)
+
+
+def reap(child: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Wait for a signalled child; KILL its group if it lingers."""
     try:
         child.wait(timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -12,7 +12,7 @@ from typing import Any
 import httpx2 as httpx
 
 from harness.databases import RUN_QUEUES
-from harness.processes import free_port, stop, wait_for
+from harness.processes import free_port, reap, signal_group, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 # Short enough for tests: a heartbeat every 0.2 s, stale after 10 s (a job's start, compiling
@@ -93,9 +93,12 @@ class Service:
         ]
 
     def stop_all(self) -> None:
-        """Stop every process, gracefully first."""
-        for child in self.processes.values():
-            stop(child)
+        """Stop every process, gracefully first; all are signalled before any is waited for."""
+        running = [child for child in self.processes.values() if child.poll() is None]
+        for child in running:
+            signal_group(child)
+        for child in running:
+            reap(child)
         self.http.close()
 
     def post(self, path: str, body: Any = None) -> httpx.Response:

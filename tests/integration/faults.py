@@ -5,7 +5,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -18,9 +17,6 @@ SMALL = {"dataset": {"train_size": 500, "test_size": 200}, "training": {"epochs"
 
 # Starts a service of the test's own (the `fresh` fixture): any Redis URL, extra settings.
 StartService = Callable[..., Service]
-# A fault of a process or of Redis acts the same whatever the database: run on SQLite alone (the
-# default). The database's own faults run on both kinds.
-ANY_DATABASE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def one_job(service: Service, base: dict[str, Any]) -> int:

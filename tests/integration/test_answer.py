@@ -4,8 +4,9 @@ the report gives its verdict, and the follow-ups it suggests come back confirmed
 import pytest
 
 from harness.service import Service
+from tests.integration.kinds import ANY_DATABASE
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, ANY_DATABASE]
 
 SEED_QUESTION = {
     "name": "seed question, small",

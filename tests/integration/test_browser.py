@@ -20,8 +20,9 @@ from harness.databases import TEST_REDIS_URL
 from harness.processes import stop
 from harness.service import Service, running_api, running_service
 from tests.integration.arranged import saturated_experiment
+from tests.integration.kinds import ANY_DATABASE
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, ANY_DATABASE]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # As root, without a sandbox; no background traffic (this machine has no internet).
 ARGS = [

@@ -15,9 +15,10 @@ from cli.main import main
 from harness.processes import free_port
 from harness.service import ROOT, Service
 from tests.integration.arranged import saturated_experiment
+from tests.integration.kinds import ANY_DATABASE
 from tests.integration.terminal import run_in_terminal, terminal_env
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, ANY_DATABASE]
 SMALL = {"dataset": {"train_size": 1000, "test_size": 300}, "training": {"epochs": 2}}
 
 

@@ -6,9 +6,10 @@ import pytest
 
 from harness.service import Service
 from normlab import ApiError, Client
+from tests.integration.kinds import ANY_DATABASE
 from tests.integration.terminal import run_in_terminal, terminal_env
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, ANY_DATABASE]
 SMALL = {"dataset": {"train_size": 1000, "test_size": 300}, "training": {"epochs": 2}}
 VARIANTS = [
     {"preprocessing": {"method": "scale", "divisor": 255}},

@@ -14,7 +14,6 @@ import redis
 
 from harness.processes import RedisServer, children, stop, wait_for
 from tests.integration.faults import (
-    ANY_DATABASE,
     MEDIUM,
     SMALL,
     TERMINAL,
@@ -26,6 +25,7 @@ from tests.integration.faults import (
     wait_ended,
     wait_mid_training,
 )
+from tests.integration.kinds import ANY_DATABASE
 
 pytestmark = pytest.mark.integration
 

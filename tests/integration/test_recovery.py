@@ -8,7 +8,6 @@ import pytest
 
 from harness.processes import stop, wait_for
 from tests.integration.faults import (
-    ANY_DATABASE,
     MEDIUM,
     SMALL,
     StartService,
@@ -19,6 +18,7 @@ from tests.integration.faults import (
     wait_ended,
     wait_mid_training,
 )
+from tests.integration.kinds import ANY_DATABASE
 
 pytestmark = pytest.mark.integration
 NO_REAPER = {"NORMLAB_STALE_SECONDS": "3600"}
