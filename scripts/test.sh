@@ -3,7 +3,8 @@
 # PostgreSQL. `make check` (scripts/test.sh check): the same checks, then every test that starts
 # no worker process, on SQLite alone. NORMLAB_TEST_PROCESSES test processes: by default two for
 # the whole suite, which mostly waits on the services it starts, one for the quick tier, which
-# computes in process (two were slower there: docs/performance.md).
+# computes in process (two were slower there: docs/performance.md). Modules go out in the order
+# tests/conftest.py gives them (the long integration modules first), not most tests first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
@@ -22,4 +23,4 @@ fi
 .venv/bin/ruff check .
 .venv/bin/mypy .
 ensure_redis "$NORMLAB_TEST_REDIS_URL"
-.venv/bin/python -m pytest -n "$processes" --dist loadscope "${tier[@]}" "$@"
+.venv/bin/python -m pytest -n "$processes" --dist loadscope --no-loadscope-reorder "${tier[@]}" "$@"
