@@ -31,8 +31,7 @@ setup: $(STAMP) dataset
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
 	PYTHON=$(PYTHON) scripts/ensure-venv.sh $(VENV)
-	# --no-compile: bytecode is written when a module is first imported, for the modules used
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-compile -r requirements-dev.txt -c constraints.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-* && touch $@
 

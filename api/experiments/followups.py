@@ -39,12 +39,4 @@ def run_follow_ups(session: Session, experiment_id: int, how: Resubmission) -> s
     spec = ExperimentSpec.model_validate(
         {"name": f"follow-ups of experiment {experiment_id}", "variants": configs, "seeds": seeds}
     )
-    return submission.submit(
-        session,
-        spec=spec,
-        broker=how.broker,
-        owner=how.owner,
-        idempotency_key=None,
-        max_active_jobs=how.max_active_jobs,
-        follow_up_of=experiment_id,
-    )
+    return how.submit(session, spec, follow_up_of=experiment_id)

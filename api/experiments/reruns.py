@@ -24,6 +24,20 @@ class Resubmission:
     broker: Broker
     max_active_jobs: int
 
+    def submit(
+        self, session: Session, spec: ExperimentSpec, follow_up_of: int | None = None
+    ) -> submission.Submitted:
+        """Submit the spec as a new experiment of the caller's, never idempotent by key."""
+        return submission.submit(
+            session,
+            spec=spec,
+            broker=self.broker,
+            owner=self.owner,
+            idempotency_key=None,
+            max_active_jobs=self.max_active_jobs,
+            follow_up_of=follow_up_of,
+        )
+
 
 def spec_of(name: str, jobs: Sequence[Job]) -> ExperimentSpec:
     """The spec whose expansion is these jobs: their configs as variants, their seeds."""
@@ -52,14 +66,7 @@ def adaptive_spec(source: Experiment) -> ExperimentSpec:
 def _submit(
     session: Session, spec: ExperimentSpec, source: Experiment, notes: str, how: Resubmission
 ) -> submission.Submitted:
-    submitted = submission.submit(
-        session,
-        spec=spec,
-        broker=how.broker,
-        owner=how.owner,
-        idempotency_key=None,
-        max_active_jobs=how.max_active_jobs,
-    )
+    submitted = how.submit(session, spec)
     submitted.experiment.notes = notes
     submitted.experiment.tags = list(source.tags)
     session.flush()
