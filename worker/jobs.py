@@ -21,7 +21,7 @@ from models import lifecycle, nonfinite
 from models.condition import JobCondition
 from models.db import session_scope
 from models.diagnostic import JobDiagnostic
-from models.job import JobStatus
+from models.job import FINAL_COLUMNS, JobStatus
 from models.lifecycle import Attempt, Outcome
 from models.metric import EpochMetric
 from models.settings import get_settings
@@ -240,8 +240,5 @@ def _end(job: ClaimedJob, status: JobStatus, error: str | None) -> JobStatus | N
 def final_figures(epoch: EpochResult) -> dict[str, float | None]:
     """The job row's final figures from its last epoch; a non-finite loss as NULL."""
     return {
-        "final_loss": nonfinite.finite(epoch.loss),
-        "final_accuracy": epoch.accuracy,
-        "final_test_loss": nonfinite.finite(epoch.test_loss),
-        "final_test_accuracy": epoch.test_accuracy,
+        column: nonfinite.finite(getattr(epoch, figure)) for figure, column in FINAL_COLUMNS.items()
     }

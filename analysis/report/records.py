@@ -74,14 +74,7 @@ class JobRecord:
 
 
 def _final(job: Job) -> dict[str, float | None] | None:
-    if job.status != JobStatus.SUCCEEDED:
-        return None
-    return {
-        "loss": job.final_loss,
-        "accuracy": job.final_accuracy,
-        "test_loss": job.final_test_loss,
-        "test_accuracy": job.final_test_accuracy,
-    }
+    return job.final_figures() if job.status == JobStatus.SUCCEEDED else None
 
 
 def load_records(session: Session, experiment_id: int) -> list[JobRecord]:
