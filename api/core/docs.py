@@ -16,7 +16,7 @@ from fastapi.openapi.docs import (
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.pages.html import prefers_html
+from api.core.negotiation import prefers_html
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 STATIC_URL = "/static"

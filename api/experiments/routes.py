@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from analysis.report.schemas import Report
 from api.core.auth import OwnerDep
 from api.core.inputs import StoredText
+from api.core.negotiation import prefers_html
 from api.deps import (
     BrokerDep,
     ExperimentId,
@@ -28,7 +29,7 @@ from api.experiments.presenters import (
 )
 from api.experiments.schemas import MAX_TAGS, ExperimentOut, ExperimentPage, ReportQuery, Tag
 from api.jobs import cancellation
-from api.pages.html import experiment_page, prefers_html
+from api.pages.html import experiment_page
 from models.experiment import ExperimentStatus
 from models.experiment_spec import ExperimentSpec
 

@@ -18,13 +18,6 @@ templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templat
 templates.env.globals["palette"] = CONFIG_COLOURS
 
 
-def prefers_html(request: Request) -> bool:
-    """Whether the client asks for HTML before JSON (a browser does; curl does not)."""
-    accept = request.headers.get("accept", "")
-    html, json_ = accept.find("text/html"), accept.find("application/json")
-    return html >= 0 and (json_ < 0 or html < json_)
-
-
 def experiment_page(
     request: Request, session: Session, experiment_id: int, owner: str | None
 ) -> HTMLResponse:

@@ -28,6 +28,13 @@ def test_only_the_app_imports_route_modules() -> None:
     assert importers == {"main.py"}
 
 
+def test_the_cross_cutting_core_imports_no_resource() -> None:
+    imported = {name for path in (API / "core").rglob("*.py") for name in _imports(path)}
+    from_api = {name for name in imported if name.startswith("api.")}
+    assert from_api
+    assert all(name == "api.core" or name.startswith("api.core.") for name in from_api)
+
+
 def test_nothing_in_the_api_imports_the_worker_or_tensorflow() -> None:
     roots = {name.split(".")[0] for path in API.rglob("*.py") for name in _imports(path)}
     assert {"api", "analysis", "models", "fastapi"} <= roots
