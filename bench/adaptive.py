@@ -100,7 +100,7 @@ def measure(database_url: str, redis_url: str) -> dict[str, Any]:
             database_url, redis_url, Path(logs), NORMLAB_WORKER_CONCURRENCY="2"
         ) as service,
     ):
-        time.sleep(15)  # let the worker children import TensorFlow and compile before timing
+        service.warm_up(jobs=2)
         return {
             "seed_question_adaptive": seed_question(service),
             "learning_rate_search": search_against_grid(service),

@@ -32,7 +32,7 @@ def measure(database_url: str, redis_url: str) -> dict[str, Any]:
         tempfile.TemporaryDirectory() as logs,
         running_service(database_url, redis_url, Path(logs)) as service,
     ):
-        time.sleep(15)  # let the worker child import TensorFlow and compile before timing
+        service.warm_up()
         plain, stopping = _run(service, False), _run(service, True)
     return {
         "seconds_without": plain["seconds"],

@@ -67,7 +67,7 @@ def measure(database_url: str, redis_url: str, concurrency: int) -> dict[str, An
             NORMLAB_TF_THREADS=threads,
         ) as service,
     ):
-        time.sleep(15)  # let the worker children import TensorFlow and compile before timing
+        service.warm_up(jobs=concurrency)
         start = time.perf_counter()
         experiment = service.post("/experiments", SWEEP).json()
         done = service.wait_experiment(experiment["id"], timeout=3600)

@@ -125,6 +125,15 @@ class Service:
 
         return wait_for(ended, timeout, f"experiment {experiment_id} to end", every=0.5)
 
+    def warm_up(self, jobs: int = 1) -> set[int]:
+        """Run `jobs` one-epoch jobs on a small subset to their end, so the worker's children have
+        started (imported TensorFlow, loaded the data) before anything is timed; their job ids.
+        A wait on the worker itself, where a fixed sleep would be too short on a slow machine."""
+        tiny = {"dataset": {"train_size": 256, "test_size": 256}, "training": {"epochs": 1}}
+        created = self.post("/experiments", {"base": tiny, "seeds": list(range(jobs))}).json()
+        ended = self.wait_experiment(created["id"])
+        return {job["id"] for job in ended["jobs"]}
+
     def wait_job(
         self, job_id: int, done: Callable[[dict[str, Any]], bool], timeout: float, what: str
     ) -> dict[str, Any]:

@@ -1,11 +1,14 @@
 """Arrange rows directly in a test database."""
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.condition import JobCondition
 from models.experiment import Experiment
 from models.job import Job
+from models.metric import EpochMetric
 from models.spec import JobConfig
 
 
@@ -19,6 +22,26 @@ def job_row(experiment: Experiment, config: JobConfig, seed: int = 0, **values: 
         seed=seed,
         **values,
     )
+
+
+# (epoch, train loss, train accuracy, test loss, test accuracy)
+Figures = tuple[int, float, float, float, float]
+
+
+def epoch_rows(job_id: int, figures: Iterable[Figures], seconds: float = 0.1) -> list[EpochMetric]:
+    """A job's `epoch_metrics` rows, one per epoch's figures."""
+    return [
+        EpochMetric(
+            job_id=job_id,
+            epoch=epoch,
+            loss=loss,
+            accuracy=accuracy,
+            test_loss=test_loss,
+            test_accuracy=test_accuracy,
+            seconds=seconds,
+        )
+        for epoch, loss, accuracy, test_loss, test_accuracy in figures
+    ]
 
 
 def add_job(session: Session, config: JobConfig, seed: int = 0, **values: object) -> int:

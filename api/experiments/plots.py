@@ -148,8 +148,13 @@ def figure(report: Report) -> Figure:
 def render(report: Report, image: ImageFormat) -> bytes:
     """The report's curves as an SVG or PNG image."""
     RENDERS[image] += 1
+    return image_of(figure(report), image)
+
+
+def image_of(fig: Figure, image: ImageFormat) -> bytes:
+    """A figure as an SVG or PNG image, at the resolution of every plot here."""
     buffer = io.BytesIO()
-    figure(report).savefig(buffer, format=image, dpi=110)
+    fig.savefig(buffer, format=image, dpi=110)
     return buffer.getvalue()
 
 

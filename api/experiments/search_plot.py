@@ -7,7 +7,6 @@ state like the curves (api.experiments.plots).
 """
 
 import functools
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from analysis.report.schemas import Report, SearchOut, TrialOut
-from api.experiments.plots import ImageFormat, PlotRequest
+from api.experiments.plots import ImageFormat, PlotRequest, image_of
 
 NO_PROBLEM = "no problem"
 
@@ -77,9 +76,7 @@ def figure(report: Report) -> Figure:
 
 def render(report: Report, image: ImageFormat) -> bytes:
     """The trials as an SVG or PNG image."""
-    buffer = io.BytesIO()
-    figure(report).savefig(buffer, format=image, dpi=110)
-    return buffer.getvalue()
+    return image_of(figure(report), image)
 
 
 @dataclass(frozen=True)

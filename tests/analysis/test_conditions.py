@@ -138,6 +138,9 @@ def test_at_chance_within_three_standard_errors_whatever_the_loss() -> None:
     assert "12.9 is far above ln 10" in wrong.statement
     assert "confidently wrong" in wrong.statement
     assert "uniform guess" in str(chance(0.1, LN10 * 1.05))
+    near_ln10 = chance(0.1, LN10 * 1.05)
+    assert near_ln10 is not None
+    assert "confidently wrong" not in near_ln10.statement
     assert "at_chance" not in found([epoch(0, LN10, test_accuracy=0.1)], configured)
 
 

@@ -5,9 +5,8 @@ from models.base import utcnow
 from models.db import make_engine, make_sessionmaker
 from models.experiment import Experiment
 from models.job import JobStatus
-from models.metric import EpochMetric
 from models.spec import JobConfig
-from tests.rows import job_row, saturated_condition
+from tests.rows import epoch_rows, job_row, saturated_condition
 
 RAW_PIXELS = {
     "dataset": {"train_size": 1000, "test_size": 300},
@@ -44,18 +43,7 @@ def saturated_experiment(database_url: str, name: str) -> int:
                 )
                 session.add(job)
                 session.flush()
-                session.add_all(
-                    EpochMetric(
-                        job_id=job.id,
-                        epoch=e,
-                        loss=lo,
-                        accuracy=acc,
-                        test_loss=tl,
-                        test_accuracy=ta,
-                        seconds=0.1,
-                    )
-                    for e, lo, acc, tl, ta in EPOCHS
-                )
+                session.add_all(epoch_rows(job.id, EPOCHS))
                 session.add(saturated_condition(job.id))
             session.commit()
             return experiment.id

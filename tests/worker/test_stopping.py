@@ -12,9 +12,8 @@ from harness.training import small_config
 from models.event import JobEvent
 from models.experiment import Experiment
 from models.job import JobStatus
-from models.metric import EpochMetric
 from models.settings import Settings
-from tests.rows import job_row, reload
+from tests.rows import epoch_rows, job_row, reload
 from worker import jobs
 
 SEARCH = {
@@ -36,18 +35,8 @@ def searched(session: Session, finished: int, pruner: str = "median") -> Experim
         )
         session.add(job)
         session.flush()
-        session.add_all(
-            EpochMetric(
-                job_id=job.id,
-                epoch=e,
-                loss=v,
-                accuracy=0.5,
-                test_loss=v,
-                test_accuracy=0.5,
-                seconds=1.0,
-            )
-            for e, v in enumerate([2.3, 1.0, 0.6, 0.5])
-        )
+        losses = enumerate([2.3, 1.0, 0.6, 0.5])
+        session.add_all(epoch_rows(job.id, ((e, v, 0.5, v, 0.5) for e, v in losses), seconds=1.0))
     session.commit()
     return experiment
 
