@@ -27,14 +27,33 @@ def is_gone(claimed_by: str | None) -> bool:
         return True
     except PermissionError:  # a process of that pid exists, owned by someone else
         return False
-    return _is_zombie(int(pid))
+    return _is_dying(int(pid))
 
 
-def _is_zombie(pid: int) -> bool:
-    # A process killed with its parent stays a zombie until whatever adopted it reaps it: it
-    # still answers signal 0, but runs nothing.
+# The kernel's flag on a process that has begun to exit (include/linux/sched.h), and SIGKILL's
+# bit in a pending-signal mask.
+PF_EXITING = 0x4
+SIGKILL_BIT = 1 << 8
+PENDING = ("SigPnd:", "ShdPnd:")  # signals pending for the thread, and for the whole process
+
+
+def _is_dying(pid: int) -> bool:
+    # A killed process keeps its pid until it has been scheduled to exit, has torn down its
+    # threads and memory (slow for a training process on a busy machine) and has been reaped by
+    # whatever adopted it; it runs nothing of its own from the moment SIGKILL is pending.
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
+        status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
-        return False
-    return stat.rpartition(")")[2].split()[0] == "Z"
+        return True
+    return runs_nothing(stat, status)
+
+
+def runs_nothing(stat: str, status: str) -> bool:
+    """Whether /proc's stat and status texts describe a process that will run no more code of
+    its own: a zombie, exiting, or with SIGKILL pending."""
+    fields = stat.rpartition(")")[2].split()
+    if fields[0] in ("Z", "X") or int(fields[6]) & PF_EXITING:
+        return True
+    masks = [line.split(":")[1] for line in status.splitlines() if line[:7] in PENDING]
+    return any(int(mask, 16) & SIGKILL_BIT for mask in masks)

@@ -206,3 +206,37 @@ def test_a_starting_worker_releases_only_the_jobs_of_its_hosts_dead_processes(
     assert elsewhere not in outcomes
     statuses = [reload(session, job_id).status for job_id in (dead, alive, elsewhere)]
     assert statuses == ["queued", "running", "running"]
+
+
+# /proc texts of a training process just after SIGKILL, in the order they were read.
+KILLED_STAT = "11990 (python) {state} 11955 11955 11955 0 -1 {flags} 0 0 0 0 90 12 0 0 20 0 36"
+STATUS = "Name:\tpython\nSigQ:\t0/95348\nSigPnd:\t0000000000000000\nShdPnd:\t{shared}\nSigBlk:\t0\n"
+NOTHING = "0000000000000000"
+SIGKILL_PENDING = "0000000000000100"
+
+
+@pytest.mark.parametrize(
+    ("state", "flags", "shared", "runs_nothing"),
+    [
+        ("S", 0x400040, NOTHING, False),  # sleeping between batches
+        ("R", 0x400040, NOTHING, False),  # training
+        ("R", 0x400040, SIGKILL_PENDING, True),  # killed, not yet scheduled to exit
+        ("R", 0x40044C, SIGKILL_PENDING, True),  # exiting
+        ("Z", 0x40844C, SIGKILL_PENDING, True),  # a zombie
+    ],
+)
+def test_a_process_runs_nothing_from_the_moment_it_is_killed(
+    state: str, flags: int, shared: str, runs_nothing: bool
+) -> None:
+    stat = KILLED_STAT.format(state=state, flags=flags)
+    assert hosts.runs_nothing(stat, STATUS.format(shared=shared)) is runs_nothing
+
+
+def test_a_claim_by_a_process_killed_a_moment_ago_is_gone() -> None:
+    child = subprocess.Popen(["sleep", "60"])
+    claim = f"{socket.gethostname()}:{child.pid}"
+    assert not hosts.is_gone(claim)
+    child.kill()
+    assert hosts.is_gone(claim)
+    child.wait()
+    assert hosts.is_gone(claim)
