@@ -71,6 +71,8 @@ def _prepare_child_process(**_: Any) -> None:
     # Connections inherited across the fork must not be shared with the parent; TensorFlow is
     # imported here, in the child that trains, never before the fork.
     get_engine().dispose(close=False)
+    if not _takes_training_jobs():
+        return
     try:
         with logs.quiet_native_stderr():
             from worker.runner import warm_up
@@ -95,3 +97,10 @@ def _enter_job(task: Any = None, args: Any = None, **_: Any) -> None:
 @task_postrun.connect  # type: ignore[untyped-decorator]
 def _leave_job(**_: Any) -> None:
     logs.current_job.set(None)
+
+
+def _takes_training_jobs() -> bool:
+    # The maintenance worker's solo pool sends worker_process_init too; it consumes only the
+    # maintenance queue, so TensorFlow and the data would cost it start-up time and memory for
+    # nothing. The queues are selected (--queues) before any pool starts.
+    return settings.queue in app.amqp.queues.consume_from

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.processes import stop, wait_for
+from harness.processes import children, stop, wait_for
+from harness.service import Service
 from tests.integration.faults import (
     MEDIUM,
     SMALL,
@@ -81,3 +82,17 @@ def test_a_new_worker_compiles_no_model_before_its_first_job_asks_for_one(
     ]
     assert any("[784,16]" in module for module in compiled)
     assert not any("[784,128]" in module for module in compiled)
+
+
+@ANY_DATABASE
+def test_only_the_training_worker_loads_tensorflow(service: Service) -> None:
+    # The maintenance worker's solo pool announces its process as a prefork child does.
+    def loaded(pid: int) -> bool:
+        return "tensorflow" in Path(f"/proc/{pid}/maps").read_text()
+
+    def training_child_loaded() -> bool | None:
+        return any(loaded(pid) for pid in children(service.processes["worker"].pid)) or None
+
+    wait_for(training_child_loaded, 240, "the training worker's child to load TensorFlow")
+    maintenance = service.processes["maintenance"].pid
+    assert not any(loaded(pid) for pid in [maintenance, *children(maintenance)])
