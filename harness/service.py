@@ -150,6 +150,11 @@ class Service:
         return "\n".join(parts)
 
 
+SERVICE_PROCESSES = ("api", "worker", "maintenance")
+# Jobs stay queued until the test starts the training worker.
+WITHOUT_TRAINING = ("api", "maintenance")
+
+
 def service_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
     """The environment of every process: test database, test Redis, a queue of its own."""
     return {
@@ -167,11 +172,17 @@ def service_env(database_url: str, redis_url: str, **extra: str) -> dict[str, st
 
 @contextmanager
 def running_service(
-    database_url: str, redis_url: str, logs: Path, **extra: str
+    database_url: str,
+    redis_url: str,
+    logs: Path,
+    *,
+    processes: tuple[str, ...] = SERVICE_PROCESSES,
+    **extra: str,
 ) -> Iterator[Service]:
-    """Start the API, a training worker (concurrency 1) and the maintenance worker."""
+    """Start the API, a training worker (concurrency 1) and the maintenance worker, or those of
+    them named (a test starts the training worker later with `Service.start`)."""
     env = service_env(database_url, redis_url, **extra)
-    with _running(Service(env, logs), ("api", "worker", "maintenance")) as service:
+    with _running(Service(env, logs), processes) as service:
         yield service
 
 

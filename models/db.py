@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.settings import get_settings
 
+# How long a SQLite writer waits for the write lock unless the URL says (`?timeout=5`).
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 # Enough pooled connections for the API's request threads under load: an overflow connection is
 # opened and closed per request, which costs more than the query it serves.
@@ -70,11 +71,9 @@ def make_engine(url: str) -> Engine:
         return engine
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        url,
-        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
-        **POOL,
-    )
+    # The URL's own timeout (the driver reads it) would lose to connect_args.
+    busy = {} if "timeout" in parsed.query else {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+    engine = create_engine(url, connect_args={"check_same_thread": False, **busy}, **POOL)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

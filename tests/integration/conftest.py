@@ -8,7 +8,7 @@ import pytest
 
 from harness.databases import TEST_DATABASE_KINDS, TEST_REDIS_URL, database_of_kind
 from harness.processes import RedisServer
-from harness.service import Service, running_api, running_service
+from harness.service import SERVICE_PROCESSES, Service, running_api, running_service
 from tests.integration.faults import StartService
 
 
@@ -52,8 +52,14 @@ def fresh(own_database_url: str, tmp_path: Path) -> Iterator[StartService]:
     """Start a service of this test's own (any Redis URL, extra settings); stopped afterwards."""
     started: list[Any] = []
 
-    def start(redis_url: str = TEST_REDIS_URL, **extra: str) -> Service:
-        context = running_service(own_database_url, redis_url, tmp_path, **extra)
+    def start(
+        redis_url: str = TEST_REDIS_URL,
+        processes: tuple[str, ...] = SERVICE_PROCESSES,
+        **extra: str,
+    ) -> Service:
+        context = running_service(
+            own_database_url, redis_url, tmp_path, processes=processes, **extra
+        )
         started.append(context)
         return context.__enter__()
 

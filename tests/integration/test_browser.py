@@ -17,8 +17,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from analysis.report.schemas import Report
 from api.experiments import plots
 from harness.databases import TEST_REDIS_URL
-from harness.processes import stop
-from harness.service import Service, running_api, running_service
+from harness.service import WITHOUT_TRAINING, Service, running_api, running_service
 from tests.integration.arranged import saturated_experiment
 from tests.integration.kinds import ANY_DATABASE
 
@@ -59,10 +58,11 @@ def page(browser: Browser) -> Iterator[Page]:
 
 @pytest.fixture
 def paused(own_database_url: str, tmp_path: Path) -> Iterator[Service]:
-    """A service of this test's own with its training worker stopped (jobs stay queued): the
-    shared service's worker log must hold only its own JSON lines, not a shutdown banner."""
-    with running_service(own_database_url, TEST_REDIS_URL, tmp_path) as service:
-        stop(service.processes["worker"])
+    """A service of this test's own with no training worker until the test starts one (jobs
+    stay queued meanwhile)."""
+    with running_service(
+        own_database_url, TEST_REDIS_URL, tmp_path, processes=WITHOUT_TRAINING
+    ) as service:
         yield service
 
 
@@ -264,8 +264,8 @@ def test_follow_ups_run_from_the_page_and_come_back_pending_with_their_experimen
     expect(page.locator("#follow-ups-run")).to_be_hidden()
 
 
-def test_cancel_button_on_the_job_page_cancels_the_job(paused: Service, page: Page) -> None:
-    service = paused
+def test_cancel_button_on_the_job_page_cancels_the_job(api_only: Service, page: Page) -> None:
+    service = api_only
     job_id = service.post("/experiments", {"base": SMALL}).json()["jobs"][0]["id"]
     page.goto(f"http://127.0.0.1:{service.port}/ui/jobs/{job_id}")
     expect(page.locator("#job-status")).to_have_text("queued")

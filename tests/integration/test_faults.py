@@ -13,6 +13,7 @@ import pytest
 import redis
 
 from harness.processes import RedisServer, children, stop, wait_for
+from harness.service import WITHOUT_TRAINING
 from tests.integration.faults import (
     MEDIUM,
     SMALL,
@@ -111,8 +112,7 @@ def test_database_away_for_a_moment_leaves_no_half_written_success(
 
 @ANY_DATABASE
 def test_cancel_holds_across_a_restart_of_the_workers(fresh: StartService) -> None:
-    service = fresh()
-    stop(service.processes["worker"])
+    service = fresh(processes=WITHOUT_TRAINING)
     queued = one_job(service, SMALL)
     assert service.post(f"/jobs/{queued}/cancel").json()["status"] == "cancelled"
     service.start("worker")
@@ -164,8 +164,7 @@ def _redis(server: RedisServer) -> redis.Redis:
 def test_jobs_queued_when_redis_restarts_empty_run_once_it_is_back(
     fresh: StartService, private_redis: RedisServer
 ) -> None:
-    service = fresh(private_redis.url)
-    stop(service.processes["worker"])
+    service = fresh(private_redis.url, WITHOUT_TRAINING)
     job_ids = [one_job(service, SMALL) for _ in range(2)]
     queue = service.env["NORMLAB_QUEUE"]
     with _redis(private_redis) as client:
@@ -202,8 +201,11 @@ def test_a_job_a_killed_worker_had_taken_from_redis_runs_on_the_next_worker(
 def test_jobs_whose_tasks_arrive_while_the_database_is_away_run_once_it_is_back(
     fresh: StartService, own_database_url: str
 ) -> None:
-    service = fresh()
-    stop(service.processes["worker"])
+    # A claim on a locked SQLite file fails only after the busy timeout, kept short here: the
+    # test is of the lock, not of the wait.
+    sqlite = own_database_url.startswith("sqlite")
+    locking = {"DATABASE_URL": f"{own_database_url}?timeout=3"} if sqlite else {}
+    service = fresh(processes=WITHOUT_TRAINING, **locking)
     job_ids = [one_job(service, SMALL) for _ in range(2)]
     with database_away(own_database_url):
         service.start("worker")

@@ -6,11 +6,12 @@ import select
 import threading
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+import pytest
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
 from harness.databases import postgres_database
-from models.db import make_engine
+from models.db import SQLITE_BUSY_TIMEOUT_SECONDS, make_engine
 
 BACKEND = "SELECT pg_backend_pid()"
 
@@ -51,6 +52,27 @@ def test_concurrent_sqlite_writers_of_two_engines_all_commit(tmp_path: Path) -> 
         assert connection.execute(text("SELECT count(*) FROM items")).scalar() == 160
     for engine in engines:
         engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("query", "timeout"), [("", SQLITE_BUSY_TIMEOUT_SECONDS), ("?timeout=2", 2)]
+)
+def test_a_sqlite_url_may_set_how_long_a_writer_waits_for_the_lock(
+    tmp_path: Path, query: str, timeout: float
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'busy.sqlite3'}{query}")
+    given: dict[str, object] = {}
+
+    @event.listens_for(engine, "do_connect")
+    def _capture(
+        _dialect: object, _record: object, _args: object, params: dict[str, object]
+    ) -> None:
+        given.update(params)
+
+    with engine.connect():
+        pass
+    engine.dispose()
+    assert given["timeout"] == timeout
 
 
 def test_a_pooled_postgresql_connection_with_a_message_waiting_is_kept_if_it_answers() -> None:
