@@ -85,6 +85,16 @@ def test_labels_name_only_what_varies() -> None:
     assert [g.label for g in groups] == ["x/255, logits loss", "raw pixels, clipped loss"]
 
 
+def test_an_optimizer_away_from_its_default_rate_is_named_with_its_rate() -> None:
+    # The rate the same in both: "sgd" alone would read as SGD at its own default, 0.01.
+    def dumped(optimizer: str, rate: float) -> dict[str, Any]:
+        training = {"optimizer": optimizer, "learning_rate": rate}
+        return JobConfig.model_validate({"training": training}).resolved().model_dump(mode="json")
+
+    assert labels([dumped("adam", 0.001), dumped("sgd", 0.001)]) == ["adam", "sgd, lr 0.001"]
+    assert labels([dumped("adam", 0.01), dumped("sgd", 0.01)]) == ["adam, lr 0.01", "sgd"]
+
+
 def test_a_one_config_experiment_is_compared_with_nothing() -> None:
     dead = condition("dead_units", "hidden_1.dead_share", 1.0, "hidden_1")
     _, statements, sentences = report_parts(jobs(SCALED, [2.3, 2.3], conditions=[dead]))
@@ -168,6 +178,22 @@ def test_the_summary_says_what_did_not_learn_why_and_what_is_not_the_cause() -> 
         "share of dead units in the first hidden layer is 5% there against 81% in raw pixels, "
         "logits loss, which learned (hidden_1.dead_share)." in text
     )
+
+
+def test_a_run_whose_loss_exploded_but_whose_accuracy_rose_learned_with_a_problem() -> None:
+    # Its loss rose tenfold, yet it classifies 80% of the test images: "did not learn" would be
+    # contradicted by its own figures. At chance as well, it would not have learned.
+    exploded = condition("exploded", "loss_ratio", 10.0)
+    chance = condition("at_chance", "test_accuracy", 0.1, caused_by="exploded")
+    for extra, learned in (([], True), ([chance], False)):
+        groups, _, sentences = report_parts(
+            jobs(SCALED, [0.3, 0.31]),
+            jobs(SCALED | FAST, [3.0, 3.1], conditions=[exploded, *extra]),
+        )
+        assert groups[1].learned() is learned
+        said = " ".join(sentences)
+        assert ("lr 0.1 did not learn" in said) is not learned
+        assert ("Learned, with problems: lr 0.1" in said) is learned
 
 
 def test_a_condition_the_failing_config_shows_more_of_is_not_called_innocent() -> None:
