@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from scipy import stats
+# Student's t from the functions scipy.stats.t itself calls (stdtrit, stdtr): the same numbers,
+# without importing all of scipy.stats into every process that reports, at its start.
+from scipy import special
 
 CONFIDENCE = 0.95
 ALPHA = 1 - CONFIDENCE
@@ -25,7 +27,7 @@ MAX_SEEDS_ADVISED = 1000
 def t_quantile(probability: float, df: float) -> float:
     """The t value below which `probability` of Student's t with `df` degrees of freedom lies."""
     # Cached: a sequential design asks the same few (level, seeds) pairs at every look.
-    return float(stats.t.ppf(probability, df))
+    return float(special.stdtrit(df, probability))
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ class Judgement:
 def _two_sided_p(d: Difference) -> float:
     if d.error == 0:
         return 0.0 if d.difference else 1.0
-    return float(2 * stats.t.sf(abs(d.difference) / d.error, d.df))
+    return float(2 * special.stdtr(d.df, -abs(d.difference) / d.error))
 
 
 def _equivalent(d: Difference, level: float, margin: float) -> bool:
