@@ -17,10 +17,12 @@ RAW_PIXELS = {
 EPOCHS = ((0, 14.5, 0.1, 14.5, 0.1), (1, 12.9, 0.2, 13.0, 0.19))
 
 
-def saturated_experiment(database_url: str, name: str) -> int:
+def saturated_experiment(
+    database_url: str, name: str, *, stopped_early: dict[str, object] | None = None
+) -> int:
     """Raw pixels on seeds 0 and 1, both succeeded with a saturated softmax from the start: its
     report suggests one follow-up (inputs scaled to [0, 1]). The stored epochs carry no
-    diagnostics, so a rediagnosis finds no condition."""
+    diagnostics, so a rediagnosis finds no condition. Seed 1 has `stopped_early` if given."""
     engine = make_engine(database_url)
     config = JobConfig.model_validate(RAW_PIXELS).resolved()
     try:
@@ -40,6 +42,7 @@ def saturated_experiment(database_url: str, name: str) -> int:
                     final_test_loss=test_loss,
                     final_test_accuracy=test_accuracy,
                     stuck=True,
+                    stopped_early=stopped_early if seed == 1 else None,
                 )
                 session.add(job)
                 session.flush()

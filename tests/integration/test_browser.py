@@ -264,6 +264,29 @@ def test_follow_ups_run_from_the_page_and_come_back_pending_with_their_experimen
     expect(page.locator("#follow-ups-run")).to_be_hidden()
 
 
+def test_a_seed_stopped_early_is_marked_where_it_stopped(
+    api_only: Service, own_database_url: str, page: Page
+) -> None:
+    stop = {"epoch": 1, "condition": "clipped_stall"}
+    experiment = saturated_experiment(own_database_url, "browser, stopped", stopped_early=stop)
+    page.goto(f"http://127.0.0.1:{api_only.port}/ui/experiments/{experiment}")
+    page.locator("#seeds").check()
+    seed_lines = datasets("loss-chart") + ".filter((d) => d.label.includes(' · seed '))"
+    page.wait_for_function(f"{seed_lines}.length === 2")
+    lines = page.evaluate(f"{seed_lines}.map((d) => [d.label, d.pointStyle])")
+    assert lines == [
+        ["raw pixels · seed 0", ["circle", "circle"]],
+        ["raw pixels · seed 1 (stopped early at epoch 1: clipped_stall)", ["circle", "rectRot"]],
+    ]
+    means = page.evaluate(datasets("loss-chart") + ".map((d) => d.label)")
+    assert "raw pixels (1 of 2 seeds stopped early)" in means
+    seed_1 = api_only.get_json(f"/experiments/{experiment}")["jobs"][1]["id"]
+    page.goto(f"http://127.0.0.1:{api_only.port}/ui/jobs/{seed_1}")
+    expect(page.locator("#progress")).to_have_text(
+        "epoch 1/1 · stopped early at epoch 1: clipped_stall"
+    )
+
+
 def test_cancel_button_on_the_job_page_cancels_the_job(api_only: Service, page: Page) -> None:
     service = api_only
     job_id = service.post("/experiments", {"base": SMALL}).json()["jobs"][0]["id"]

@@ -18,19 +18,37 @@ function byEpoch(members, metric, log) {
   return [...values.entries()].sort((a, b) => a[0] - b[0]);
 }
 
+// How a seed's line says it ended short of its epochs: cancelled, failed, or stopped early.
+function seedEnd(job) {
+  if (job.stopped_early) return ` (stopped early at epoch ${job.stopped_early.epoch}: ${job.stopped_early.condition})`;
+  return job.status === "succeeded" ? "" : ` (${job.status})`;
+}
+
 function seedLine(job, label, colour, metric, log) {
   const ended = job.status === "cancelled" || job.status === "failed";
   const points = [...job.points.entries()].sort((a, b) => a[0] - b[0]);
+  // A job stopped early ends in a diamond at the epoch it stopped.
+  const stop = job.stopped_early ? job.stopped_early.epoch : null;
   return {
-    label: `${label} · seed ${job.seed}${job.status === "succeeded" ? "" : ` (${job.status})`}`,
+    label: `${label} · seed ${job.seed}${seedEnd(job)}`,
     data: points.map(([epoch, figures]) => ({ x: epoch, y: plotted(figures[metric], log) })),
     borderColor: withAlpha(colour, 0.6),
     backgroundColor: withAlpha(colour, 0.6),
     borderWidth: 1,
-    pointRadius: ended ? 3 : 1,
-    pointStyle: ended ? "crossRot" : "circle",
+    pointRadius: points.map(([epoch]) => (epoch === stop ? 6 : ended ? 3 : 1)),
+    pointStyle: points.map(([epoch]) => (epoch === stop ? "rectRot" : ended ? "crossRot" : "circle")),
     borderDash: ended ? [4, 3] : [],
   };
+}
+
+// Every seed of a config cancelled or failed.
+const allEnded = (members) => members.length > 0 && members.every((job) => job.status === "cancelled" || job.status === "failed");
+
+// "x/255 (2 of 3 seeds stopped early)": a mean that ends early says why.
+function meanLabel(label, members) {
+  if (allEnded(members)) return `${label} (stopped)`;
+  const early = members.filter((job) => job.stopped_early).length;
+  return early ? `${label} (${early} of ${members.length} seeds stopped early)` : label;
 }
 
 // Chart.js datasets for one metric: per config a band (two datasets), its mean, and its seeds.
@@ -50,9 +68,9 @@ function curveDatasets(jobs, labels, metric, { log, seeds }) {
       backgroundColor: withAlpha(colour, 0.15),
       fill: "-1",
     });
-    const stopped = members.length > 0 && members.every((job) => job.status === "cancelled" || job.status === "failed");
+    const stopped = allEnded(members);
     datasets.push({
-      label: stopped ? `${label} (stopped)` : label,
+      label: meanLabel(label, members),
       data: line(mean),
       borderColor: colour,
       backgroundColor: colour,

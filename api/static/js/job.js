@@ -43,7 +43,10 @@ function renderJob(job) {
   $("job-status").textContent = job.status;
   $("job-status").className = `status ${job.status}`;
   $("cancel").hidden = TERMINAL.includes(job.status) || job.cancel_requested;
-  $("progress").textContent = `epoch ${job.progress.epoch}/${job.progress.epochs}`;
+  const stop = job.stopped_early;
+  const held = stop && (job.conditions || []).find((c) => c.name === stop.condition);
+  $("progress").textContent = `epoch ${job.progress.epoch}/${job.progress.epochs}`
+    + (stop ? ` · stopped early at epoch ${stop.epoch}: ${held ? held.words : stop.condition}` : "");
   $("job-error").textContent = job.error || "";
   const rows = [["seed", job.seed], ...flatten(job.config)];
   replaceChildren("config-body", rows.map(([key, value]) => el("tr", {}, el("th", {}, key), el("td", {}, JSON.stringify(value)))));
