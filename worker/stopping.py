@@ -1,8 +1,9 @@
 """Stopping rules the training process applies after each epoch, from the stored rows: a job
-asked to stop early stops once its failure is certain (analysis.conditions.certain), and a
-search trial's run is pruned (Optuna's median rule) when its epoch is worse than the median of
-the finished trials at that epoch. A stopped run ends succeeded with that epoch's figures and
-`stopped_early: {epoch, condition}` (models.lifecycle.stop_early)."""
+asked to stop early, or a search trial's run, stops once its failure is certain
+(analysis.conditions.certain), and a search trial's run is pruned (Optuna's median rule) when
+its epoch is worse than the median of the finished trials at that epoch. A stopped run ends
+succeeded with that epoch's figures and `stopped_early: {epoch, condition}`
+(models.lifecycle.stop_early)."""
 
 import logging
 from collections.abc import Sequence
@@ -37,10 +38,15 @@ def after_epoch(
     session: Session, job: Attempt, found: Sequence[Condition], *, stop_early: bool
 ) -> None:
     """Ask the run to stop after its last stored epoch if a stopping rule says so: its failure
-    is certain (when the job asked to stop early), or the pruner prunes its trial."""
-    if stop_early and _certain(session, job, found):
+    is certain (when the job asked to stop early, or runs a search's trial), or the pruner
+    prunes its trial."""
+    searched = _searched(session, job)
+    # A trial whose failure is certain has told the sampler all it will (it counts as pruned),
+    # and the median rule would judge it only after five complete trials.
+    if (stop_early or searched is not None) and _certain(session, job, found):
         return
-    _prune(session, job)
+    if searched is not None:
+        _prune(session, job, *searched)
 
 
 def _certain(session: Session, job: Attempt, found: Sequence[Condition]) -> bool:
@@ -57,12 +63,8 @@ def _certain(session: Session, job: Attempt, found: Sequence[Condition]) -> bool
     return True
 
 
-def _prune(session: Session, job: Attempt) -> None:
+def _prune(session: Session, job: Attempt, search: SearchSpec, trial: int) -> None:
     """Stop a search trial's run that the pruner judges worse than the finished trials."""
-    searched = _searched(session, job)
-    if searched is None:
-        return
-    search, trial = searched
     # Only a search's trials need Optuna; other runs never import it.
     from analysis.adaptive import study
     from worker.jobs import final_figures  # worker.jobs calls this module after each epoch

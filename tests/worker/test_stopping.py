@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.epochs import EpochResult
+from analysis.names import CLIPPED_TRUE_SHARE
 from harness.training import small_config
 from models.event import JobEvent
 from models.experiment import Experiment
@@ -21,6 +22,7 @@ SEARCH = {
     "trials": 10,
 }
 CONFIG = small_config(training={"epochs": 3})
+STALLED = {CLIPPED_TRUE_SHARE: 0.9}  # of the probe's images at the 1e-7 clip
 
 
 def searched(session: Session, finished: int, pruner: str = "median") -> Experiment:
@@ -101,6 +103,27 @@ def test_a_run_outside_a_search_is_never_judged(worker_env: Settings, session: S
     claimed = jobs.claim(job.id)
     assert claimed is not None
     assert run_epochs(claimed, [9.0]) is False
+
+
+@pytest.mark.parametrize(("trial", "stopped"), [(0, True), (None, False)])
+def test_a_search_trial_stops_once_its_failure_is_certain_before_any_trial_finished(
+    worker_env: Settings, session: Session, trial: int | None, stopped: bool
+) -> None:
+    # A clipped stall held for two epochs; the job did not ask to stop early. Only a trial (of a
+    # search with no finished trial: the pruner cannot judge yet) stops.
+    spec = {"search": SEARCH} if trial is not None else {}
+    experiment = Experiment(name="stalled", spec=spec, rounds_done=1)
+    clipped = small_config(training={"epochs": 5}, loss={"mode": "clipped_probabilities"})
+    job = job_row(experiment, clipped, 0, trial=trial)
+    session.add_all([experiment, job])
+    session.commit()
+    claimed = jobs.claim(job.id)
+    assert claimed is not None
+    for number in range(3):
+        jobs.record_epoch(claimed, EpochResult(number, 14.5, 0.1, 14.5, 0.1, 1.0, STALLED))
+    assert jobs.heartbeat(claimed) is stopped
+    stop = {"epoch": 2, "condition": "clipped_stall"} if stopped else None
+    assert reload(session, job.id).stopped_early == stop
 
 
 def test_a_new_attempt_forgets_an_earlier_attempts_stop(
