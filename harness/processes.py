@@ -55,6 +55,12 @@ def reap(child: subprocess.Popen[bytes], timeout: float = 30) -> None:
         child.wait()
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used (user and system, with its children it waited for)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(ticks) for ticks in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
 def children(pid: int) -> list[int]:
     """The direct children of a process, from /proc."""
     found = []
