@@ -224,6 +224,20 @@ def test_each_problem_gets_a_follow_up_with_the_one_change_on_the_same_seeds() -
     assert ("raw pixels, clipped loss", "at_chance") not in found  # follows from the stall
 
 
+def test_vanishing_gradients_are_followed_up_with_relu_units_not_a_smaller_step() -> None:
+    # A lower learning rate cannot help a first layer that gets no gradient.
+    deep = {
+        "model": {"hidden_layers": [64] * 5, "activation": "sigmoid"},
+        "training": {"optimizer": "sgd", "learning_rate": 0.01},
+    }
+    vanishing = condition("vanishing_gradients", "hidden_1.gradient_ratio", 0.001, "hidden_1")
+    chance = condition("at_chance", "test_accuracy", 0.1, caused_by="vanishing_gradients")
+    records = jobs(deep, [2.30, 2.30], conditions=[vanishing, chance], stuck=True)
+    [found] = follow_ups(group_jobs(records))
+    relu = {"model": {"activation": "relu", "initializer": "he_normal"}}
+    assert (found.condition, found.spec["variants"]) == ("vanishing_gradients", [{}, relu])
+
+
 def test_labels_do_not_follow_the_stored_key_order() -> None:
     configs = [
         JobConfig.model_validate(RAW | CLIPPED).resolved().model_dump(mode="json"),
