@@ -41,19 +41,22 @@ def jobs(
     diagnostics: dict[str, float] | None = None,
     conditions: list[ConditionRecord] | None = None,
     stuck: bool = False,
+    train: list[float] | None = None,
 ) -> list[JobRecord]:
-    """One succeeded job per final loss (seeds 0, 1, ...), one trained epoch."""
+    """One succeeded job per final test loss (seeds 0, 1, ...), one trained epoch; the train
+    loss is the same unless `train` gives it."""
     config = JobConfig.model_validate(sections).resolved()
     records = []
     for seed, value in enumerate(finals):
+        loss = value if train is None else train[seed]
         figures: dict[str, float | None] = {
-            "loss": value,
+            "loss": loss,
             "accuracy": 0.8,
             "test_loss": value,
             "test_accuracy": 0.8,
         }
         epochs = [
-            EpochResult(k, value, 0.8, value, 0.8, 1.0, dict(diagnostics or {})) for k in (0, 1)
+            EpochResult(k, loss, 0.8, value, 0.8, 1.0, dict(diagnostics or {})) for k in (0, 1)
         ]
         record = JobRecord(
             next(_ids),
@@ -236,6 +239,31 @@ def test_vanishing_gradients_are_followed_up_with_relu_units_not_a_smaller_step(
     [found] = follow_ups(group_jobs(records))
     relu = {"model": {"activation": "relu", "initializer": "he_normal"}}
     assert (found.condition, found.spec["variants"]) == ("vanishing_gradients", [{}, relu])
+
+
+def test_one_seed_and_one_comparison_are_worded_in_the_singular() -> None:
+    chance = condition("at_chance", "test_accuracy", 0.1)
+    one_seed = report_parts(jobs(SCALED, [0.3]), jobs(RAW, [13.0], conditions=[chance]))
+    two_seeds = report_parts(jobs(SCALED, [0.3, 0.31]), jobs(SCALED | FAST, [1.6, 1.7]))
+    three = report_parts(*(jobs(s, [0.3, 0.31]) for s in (SCALED, RAW, THOUSAND)))
+    said = [" ".join(statements + sentences) for _, statements, sentences in (one_seed, two_seeds)]
+    assert "raw pixels did not learn (1 of 1 seed)" in said[0]
+    assert "a real difference over 2 seeds" in said[1]
+    assert not any("1 seeds" in text or "1 comparisons" in text for text in said)
+    assert "corrected for" not in said[1]  # one pair: nothing to correct for
+    assert all("corrected for 3 comparisons" in statement for statement in three[1])
+
+
+def test_a_config_that_fits_better_but_tests_worse_is_said_not_to_generalise_better() -> None:
+    slow = [0.40, 0.41, 0.42]  # the test losses of lr 0.001; lr 0.1's are 0.05 lower
+    fast = [0.35, 0.36, 0.37]
+    for train, disagree in (([0.20, 0.21, 0.22], True), ([0.45, 0.46, 0.47], False)):
+        _, _, sentences = report_parts(
+            jobs(SCALED, slow, train=train), jobs(SCALED | FAST, fast, train=[0.3, 0.31, 0.32])
+        )
+        assert sentences[0].startswith("lr 0.1 reaches a lower test loss than lr 0.001 by 0.05")
+        said = "lr 0.001 fits the training images better but does not generalise better"
+        assert (said in sentences[1]) is disagree
 
 
 def test_labels_do_not_follow_the_stored_key_order() -> None:
