@@ -79,9 +79,9 @@ def report_lines(report: dict[str, Any]) -> list[str]:
     lines = [header, "", answer_heading(report)] + [f"- {s}" for s in report["summary"]]
     metric = report["metric"]
     lines += ["", "configs:"] + [_config_line(row, metric) for row in report["configs"]]
-    lines += ["", f"pairs on {metric_words(metric)}:"] + [
-        f"- {f['statement']}" for f in report["findings"]
-    ]
+    pairs = [f"- {f['statement']}" for f in report["findings"]]
+    nothing = " none: a comparison needs two configs with results" if not pairs else ""
+    lines += ["", f"pairs on {metric_words(metric)}:{nothing}", *pairs]
     if report["follow_ups"]:
         how = f"all: normlab follow-up {experiment_id}; one: normlab follow-up {experiment_id} N"
         lines += ["", f"follow-ups ({how}):"]

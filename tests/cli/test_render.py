@@ -42,4 +42,12 @@ def test_the_report_shows_the_figure_it_compares_configs_on() -> None:
     ):
         lines = report_lines(report(metric))
         assert any(shown.startswith(line) for shown in lines), lines
-        assert f"pairs on {pairs}:" in lines
+        assert f"pairs on {pairs}: none: a comparison needs two configs with results" in lines
+
+
+def test_no_heading_is_left_without_a_line_under_it() -> None:
+    lines = report_lines(report("test_loss"))
+    headings = [i for i, line in enumerate(lines) if line.endswith(":")]
+    assert headings  # "configs:" at least
+    assert all(lines[i + 1].strip() for i in headings if i + 1 < len(lines))
+    assert not lines[-1].endswith(":")

@@ -121,6 +121,10 @@ def test_experiment_page_leads_with_the_answer_and_its_curves_grow_live(
     # Once the jobs ended, the answer was read again: the page did not stay on "no answer yet".
     expect(page.locator("#summary-text")).not_to_contain_text("No answer yet", timeout=WAIT_MS)
     expect(page.locator("#provisional")).to_be_hidden()
+    # One config: no heading stands over an empty table.
+    expect(page.locator("#comparisons-body")).to_have_text(
+        "No pairs: a comparison needs two configs with results."
+    )
     # Mean, lowest and highest seed (one seed here) for the one config, epochs 0 to 2 each.
     page.wait_for_function(datasets("loss-chart") + ".every((d) => d.data.length === 3)")
     assert coloured_pixels(page, "#loss-chart", tmp_path, "#1f77b4") > 100

@@ -85,11 +85,13 @@ function renderReport(report) {
     el("td", {}, interval(row.final_test_loss)), el("td", {}, interval(row.final_test_accuracy)),
     el("td", {}, row.conditions.map((c) => el("span", { class: `condition ${c.kind}`, title: c.statement }, `${c.name}${c.subject === "job" ? "" : ` (${c.subject})`} ${c.seeds}/${c.of}`))))));
   control("metric").textContent = report.metric;
-  replaceChildren("comparisons-body", report.comparisons.map((c) => el("tr", {},
+  // A heading with an empty table under it reads as a missing answer: say why there is none.
+  const noPairs = el("tr", {}, el("td", { colspan: 7, class: "muted" }, "No pairs: a comparison needs two configs with results."));
+  replaceChildren("comparisons-body", report.comparisons.length ? report.comparisons.map((c) => el("tr", {},
     el("td", {}, c.a), el("td", {}, c.b), el("td", {}, c.verdict),
     el("td", {}, c.difference === null ? "" : fmt(c.difference)),
     el("td", {}, c.ci_low === null ? "" : `${fmt(c.ci_low)} to ${fmt(c.ci_high)}`),
-    el("td", {}, c.test || c.note || ""), el("td", {}, c.seeds_needed || ""))));
+    el("td", {}, c.test || c.note || ""), el("td", {}, c.seeds_needed || ""))) : noPairs);
   replaceChildren("findings", report.findings.length ? report.findings.map((f) => el("div", { class: "finding" },
     el("div", { class: "question" }, `${f.a} against ${f.b}: ${f.verdict}`), f.statement))
     : el("p", { class: "muted" }, "No findings yet: they appear once two configs have results to compare."));
