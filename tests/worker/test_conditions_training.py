@@ -106,7 +106,9 @@ def test_eight_sigmoid_layers_under_sgd_vanish_the_gradient_and_sit_at_chance() 
     assert vanishing.epoch == 1
     values = vanishing.evidence["values"]
     assert values["hidden_1.grad_norm"] < 0.01 * values["output.grad_norm"]
-    assert found[("at_chance", "job")].epoch == 1
+    chance = found[("at_chance", "job")]
+    assert (chance.epoch, chance.caused_by) == (1, "vanishing_gradients")
+    assert vanishing.caused_by is None  # the root cause: the summary leads with it
     assert {"vanishing_gradients", "at_chance"}.isdisjoint(names(HEALTHY))
 
 
