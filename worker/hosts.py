@@ -39,8 +39,8 @@ PENDING = ("SigPnd:", "ShdPnd:")  # signals pending for the thread, and for the 
 
 def _is_dying(pid: int) -> bool:
     # A killed process keeps its pid until it has been scheduled to exit, has torn down its
-    # threads and memory (slow for a training process on a busy machine) and has been reaped by
-    # whatever adopted it; it runs nothing of its own from the moment SIGKILL is pending.
+    # threads and memory and has been reaped by whatever adopted it; it runs nothing of its
+    # own from the moment SIGKILL is pending.
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
         status = Path(f"/proc/{pid}/status").read_text()
