@@ -94,5 +94,7 @@ def test_only_the_training_worker_loads_tensorflow(service: Service) -> None:
         return any(loaded(pid) for pid in children(service.processes["worker"].pid)) or None
 
     wait_for(training_child_loaded, 240, "the training worker's child to load TensorFlow")
+    # Ready only after its pool started, so after whatever a warm-up there would have loaded.
+    wait_for(lambda: logged(service, "maintenance", " ready."), 240, "the maintenance worker")
     maintenance = service.processes["maintenance"].pid
     assert not any(loaded(pid) for pid in [maintenance, *children(maintenance)])
