@@ -51,3 +51,11 @@ def test_no_heading_is_left_without_a_line_under_it() -> None:
     assert headings  # "configs:" at least
     assert all(lines[i + 1].strip() for i in headings if i + 1 < len(lines))
     assert not lines[-1].endswith(":")
+
+
+def test_pairs_are_listed_under_their_heading_and_none_is_said_only_without_them() -> None:
+    compared = report("test_loss") | {"findings": [{"statement": "x/1000 instead of x/255: ..."}]}
+    lines = report_lines(compared)
+    at = lines.index("pairs on test loss:")
+    assert lines[at + 1] == "- x/1000 instead of x/255: ..."
+    assert not any("needs two configs" in line for line in lines)
